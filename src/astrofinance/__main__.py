@@ -1,0 +1,3 @@
+from astrofinance.cli.main import run
+
+run()

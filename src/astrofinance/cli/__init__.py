@@ -1,0 +1,1 @@
+"""The `astrofinance` command (thin: parses, calls services, renders)."""

@@ -1,0 +1,67 @@
+"""Shared CLI helpers: the console, the database, error rendering, date parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from astrofinance.errors import AstroFinanceError, ValidationFailed
+
+console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Render AstroFinanceError as a message on stderr with exit code 1 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AstroFinanceError as e:
+            err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            if isinstance(e, ValidationFailed):
+                for p in e.problems[:200]:
+                    err_console.print(f"  {p}", highlight=False, soft_wrap=True)
+                if len(e.problems) > 200:
+                    err_console.print(f"  … and {len(e.problems) - 200} more")
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date(value: str | None, name: str = "date") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name)
+
+
+def database():
+    """The configured database (started and migrated when needed)."""
+    from astrofinance.db.engine import get_database
+
+    return get_database()
+
+
+def today() -> dt.date:
+    from astrofinance.config import get_settings
+
+    return get_settings().today()
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,7 @@
+"""`astrofinance demo`."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""`astrofinance import DIR`."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,53 @@
+"""Entry point: `astrofinance [--database-url URL] COMMAND ...`."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from astrofinance.cli import db as db_cli
+from astrofinance.cli import demo as demo_cli
+from astrofinance.cli import holidays as holidays_cli
+from astrofinance.cli import importer as importer_cli
+from astrofinance.cli import loans as loans_cli
+from astrofinance.cli import metrics as metrics_cli
+from astrofinance.cli import waves as waves_cli
+
+app = typer.Typer(
+    name="astrofinance",
+    help="AstroFinance: loan book and portfolio-risk metrics for microfinance lenders.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def main(
+    database_url: str = typer.Option(
+        None,
+        "--database-url",
+        help="PostgreSQL URL (overrides DATABASE_URL). Default: the embedded database.",
+        show_default=False,
+    ),
+) -> None:
+    """AstroFinance: loan book and portfolio-risk metrics for microfinance lenders."""
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+        from astrofinance.config import reset_settings
+
+        reset_settings()
+
+
+app.add_typer(db_cli.app, name="db")
+app.add_typer(holidays_cli.app, name="holidays")
+app.add_typer(waves_cli.app, name="waves")
+app.add_typer(loans_cli.app, name="loans")
+app.add_typer(metrics_cli.app, name="metrics")
+importer_cli.register(app)
+demo_cli.register(app)
+
+
+def run() -> None:
+    app()

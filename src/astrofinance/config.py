@@ -1,0 +1,137 @@
+"""Settings from environment variables and `.env`, with profiles.
+
+Profiles: development (default), test, production. The database is chosen in this order:
+DATABASE_URL; the profile's DB_* variables (TEST_DB_* for test, PROD_DB_* for production,
+DB_* otherwise, each falling back to DB_*); else the embedded pgserver database (not allowed
+in production).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from astrofinance.errors import ConfigurationError
+
+WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+
+
+def _default_data_dir() -> Path:
+    # pgserver, run as root, opens up the permissions of every parent of the data dir:
+    # never put it under /root.
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/astrofinance")
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("astrofinance"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    profile: str = Field("development", alias="ASTROFINANCE_PROFILE")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    data_dir: Path = Field(default_factory=_default_data_dir, alias="ASTROFINANCE_DATA_DIR")
+    timezone: str = Field("Africa/Lagos", alias="ASTROFINANCE_TIMEZONE")
+    country: str = Field("NG", alias="ASTROFINANCE_COUNTRY")
+    work_week: str = Field("Mon,Tue,Wed,Thu,Fri", alias="ASTROFINANCE_WORK_WEEK")
+    fimr_grace_days: int = Field(0, ge=0, le=365, alias="ASTROFINANCE_FIMR_GRACE_DAYS")
+    par_thresholds: str = Field("1,7,30,90", alias="ASTROFINANCE_PAR_THRESHOLDS")
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in {"development", "test", "production"}:
+            raise ValueError("must be development, test or production")
+        return v
+
+    @field_validator("work_week")
+    @classmethod
+    def _work_week(cls, v: str) -> str:
+        days = [d.strip()[:3].lower() for d in v.split(",") if d.strip()]
+        if not days or any(d not in WEEKDAYS for d in days):
+            raise ValueError("a comma-separated list of weekdays, e.g. Mon,Tue,Wed,Thu,Fri")
+        return ",".join(d.title() for d in days)
+
+    @field_validator("par_thresholds")
+    @classmethod
+    def _par(cls, v: str) -> str:
+        try:
+            vals = sorted({int(x) for x in v.split(",") if x.strip()})
+        except ValueError as e:
+            raise ValueError("a comma-separated list of whole numbers of days") from e
+        if not vals or min(vals) < 0:
+            raise ValueError("a comma-separated list of whole numbers of days")
+        return ",".join(str(x) for x in vals)
+
+    @property
+    def work_week_isodow(self) -> list[int]:
+        return sorted(WEEKDAYS[d.lower()] for d in self.work_week.split(","))
+
+    @property
+    def par_days(self) -> list[int]:
+        return [int(x) for x in self.par_thresholds.split(",")]
+
+    def today(self) -> dt.date:
+        """Today in the business time zone."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.timezone)).date()
+
+    def resolved_database_url(self) -> str | None:
+        """The configured database URL, or None for the embedded default."""
+        if self.database_url:
+            return self.database_url
+        prefixes = {"test": ["TEST_DB_", "DB_"], "production": ["PROD_DB_", "DB_"]}
+        for prefix in prefixes.get(self.profile, ["DB_"]):
+            url = _url_from_parts(prefix)
+            if url:
+                return url
+        if self.profile == "production":
+            raise ConfigurationError(
+                "production profile needs DATABASE_URL or PROD_DB_*/DB_* variables; "
+                "the embedded database is for development and demos"
+            )
+        return None
+
+
+def _url_from_parts(prefix: str) -> str | None:
+    env = {**_dotenv_values(), **os.environ}
+    host = env.get(prefix + "HOST")
+    name = env.get(prefix + "NAME")
+    if not host or not name:
+        return None
+    user = quote(env.get(prefix + "USER", "postgres"), safe="")
+    password = env.get(prefix + "PASSWORD")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    port = env.get(prefix + "PORT", "5432")
+    url = f"postgresql://{auth}@{host}:{port}/{quote(name, safe='')}"
+    sslmode = env.get(prefix + "SSLMODE")
+    return url + (f"?sslmode={sslmode}" if sslmode else "")
+
+
+def _dotenv_values() -> dict[str, str]:
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(".env").items() if v is not None}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as e:  # pydantic.ValidationError: show which variable is wrong
+        raise ConfigurationError(f"invalid configuration: {e}") from e
+
+
+def reset_settings() -> None:
+    get_settings.cache_clear()

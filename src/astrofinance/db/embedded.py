@@ -1,0 +1,116 @@
+"""The embedded default database: a PostgreSQL server from the `pgserver` package.
+
+Created on first use in `<data_dir>/pg`, reused afterwards, and left running between commands
+(like any database service) so that `psql` works too; `astrofinance db stop` stops it.
+A previous process killed with SIGKILL leaves its pid in `.handle_pids.json`: those are
+cleaned up before every start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+from astrofinance.errors import ConfigurationError
+
+DB_NAME = "astrofinance"
+log = logging.getLogger(__name__)
+
+
+def pgdata_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "pg"
+
+
+def bin_dir() -> Path:
+    import pgserver
+
+    return Path(pgserver.__file__).parent / "pginstall" / "bin"
+
+
+def _clean_stale_pids(pgdata: Path) -> None:
+    path = pgdata / ".handle_pids.json"
+    if not path.exists():
+        return
+    try:
+        pids = json.loads(path.read_text() or "[]")
+    except ValueError:
+        pids = []
+    alive = [p for p in pids if _pid_alive(p)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _check_path(pgdata: Path) -> None:
+    resolved = pgdata.resolve()
+    if os.geteuid() == 0 and (resolved == Path("/root") or Path("/root") in resolved.parents):
+        raise ConfigurationError(
+            f"embedded data dir {resolved} is under /root; pgserver would open up /root's "
+            "permissions. Set ASTROFINANCE_DATA_DIR elsewhere (default /var/lib/astrofinance)."
+        )
+    if len(str(resolved)) > 80:
+        raise ConfigurationError(
+            f"embedded data dir path {resolved} is too long for a unix socket; use a shorter "
+            "ASTROFINANCE_DATA_DIR"
+        )
+
+
+def start(data_dir: Path, *, keep_running: bool = True):
+    """Start (or attach to) the embedded server; return the pgserver handle."""
+    import pgserver
+
+    pgdata = pgdata_dir(data_dir)
+    _check_path(pgdata)
+    pgdata.mkdir(parents=True, exist_ok=True)
+    _clean_stale_pids(pgdata)
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    try:
+        server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    except Exception as e:  # initdb/pg_ctl failure: show the server log's tail
+        tail = _log_tail(pgdata)
+        raise ConfigurationError(f"could not start the embedded PostgreSQL in {pgdata}: {e}{tail}")
+    _ensure_database(server)
+    return server
+
+
+def url(server, database: str = DB_NAME) -> str:
+    return server.get_uri(database)
+
+
+def _ensure_database(server) -> None:
+    out = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    if "(1 row)" not in out:
+        server.psql(f'CREATE DATABASE "{DB_NAME}";')
+
+
+def stop(data_dir: Path) -> bool:
+    """Stop the embedded server if it runs; True when it was running."""
+    pgdata = pgdata_dir(data_dir)
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    cmd = [str(bin_dir() / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"]
+    if os.geteuid() == 0:
+        cmd = ["su", "pgserver", "-s", "/bin/sh", "-c", " ".join(cmd)]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    (pgdata / ".handle_pids.json").unlink(missing_ok=True)
+    return res.returncode == 0
+
+
+def _log_tail(pgdata: Path) -> str:
+    logf = pgdata / "log"
+    if logf.exists():
+        lines = logf.read_text(errors="replace").splitlines()[-5:]
+        return "\n" + "\n".join(lines)
+    return ""

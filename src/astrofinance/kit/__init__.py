@@ -1,0 +1,1 @@
+"""Small shared tools: money, dates and the business-day calendar, SQL file loading."""

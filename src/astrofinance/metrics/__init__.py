@@ -1,0 +1,1 @@
+"""Per-loan computed fields and portfolio metrics (shared/spec/metrics.md)."""

@@ -1,0 +1,1 @@
+"""Officers, customers, loans, schedules, repayments, holidays, waves, hierarchy."""

@@ -1,0 +1,1 @@
+"""Demo portfolio generator (`astrofinance db seed`). Being written."""

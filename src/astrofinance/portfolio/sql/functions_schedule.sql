@@ -1,0 +1,80 @@
+-- Schedule generation (shared/spec/metrics.md, "Schedule"), set-based for many loans.
+--  daily:   the n consecutive business days from first_payment_due_date (rolled forward)
+--  weekly:  first due + k weeks, monthly: first due + k months (day clamped to month end),
+--           each date on a non-business day rolled forward without shifting the later dates
+--  amounts: each component split evenly, installments 1..n-1 get component/n truncated to
+--           2 decimals, installment n the remainder.
+-- Only loans with schedule_source = 'generated' are touched; supplied schedules are kept.
+-- p_loan_ids NULL regenerates every generated schedule. Returns the number of loans.
+
+CREATE OR REPLACE FUNCTION generate_loan_schedules(p_loan_ids text[] DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    v_loans integer;
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS _sched_loans (loan_id text PRIMARY KEY) ON COMMIT DROP;
+    TRUNCATE _sched_loans;
+    INSERT INTO _sched_loans
+    SELECT loan_id FROM loans
+    WHERE schedule_source = 'generated'
+      AND (p_loan_ids IS NULL OR loan_id = ANY (p_loan_ids));
+    GET DIAGNOSTICS v_loans = ROW_COUNT;
+    IF v_loans = 0 THEN
+        RETURN 0;
+    END IF;
+    ANALYZE _sched_loans;
+
+    DELETE FROM payment_schedules s USING _sched_loans x WHERE s.loan_id = x.loan_id;
+
+    INSERT INTO payment_schedules (loan_id, installment_no, due_date, principal_due,
+                                   interest_due, fee_due, cumulative_due)
+    WITH terms AS (
+        SELECT l.loan_id, l.installments AS n, l.frequency, l.first_payment_due_date AS first_due,
+               l.repayment_amount,
+               l.loan_amount AS p, l.interest_amount AS i, l.fee_amount AS f,
+               trunc(l.loan_amount / l.installments, 2) AS p1,
+               trunc(l.interest_amount / l.installments, 2) AS i1,
+               trunc(l.fee_amount / l.installments, 2) AS f1
+        FROM loans l JOIN _sched_loans x USING (loan_id)
+        WHERE l.first_payment_due_date IS NOT NULL
+    ), dates AS (
+        SELECT t.loan_id, (c.business_day_index - s.business_day_index + 1) AS k, c.day AS due
+        FROM terms t
+        JOIN business_calendar f ON f.day = t.first_due
+        JOIN business_calendar s ON s.day = f.next_business_day
+        JOIN business_calendar c ON c.is_business_day
+             AND c.business_day_index BETWEEN s.business_day_index
+                                          AND s.business_day_index + t.n - 1
+        WHERE t.frequency = 'daily'
+        UNION ALL
+        SELECT t.loan_id, g.k + 1, c.next_business_day
+        FROM terms t
+        CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
+        JOIN business_calendar c ON c.day = CASE t.frequency
+                 WHEN 'weekly' THEN t.first_due + 7 * g.k
+                 ELSE (t.first_due + make_interval(months => g.k))::date END
+        WHERE t.frequency IN ('weekly', 'monthly')
+    )
+    SELECT t.loan_id, d.k, d.due,
+           CASE WHEN d.k < t.n THEN t.p1 ELSE t.p - (t.n - 1) * t.p1 END,
+           CASE WHEN d.k < t.n THEN t.i1 ELSE t.i - (t.n - 1) * t.i1 END,
+           CASE WHEN d.k < t.n THEN t.f1 ELSE t.f - (t.n - 1) * t.f1 END,
+           CASE WHEN d.k < t.n THEN d.k * (t.p1 + t.i1 + t.f1) ELSE t.repayment_amount END
+    FROM terms t JOIN dates d USING (loan_id);
+
+    INSERT INTO stale_loans (loan_id) SELECT loan_id FROM _sched_loans
+    ON CONFLICT (loan_id) DO NOTHING;
+    RETURN v_loans;
+END $$;
+
+-- Cumulative thresholds for supplied schedules (installment order).
+CREATE OR REPLACE FUNCTION refresh_cumulative_due(p_loan_ids text[])
+RETURNS void LANGUAGE sql AS $$
+    UPDATE payment_schedules s SET cumulative_due = c.cum
+    FROM (SELECT loan_id, installment_no,
+                 sum(amount_due) OVER (PARTITION BY loan_id ORDER BY installment_no) AS cum
+          FROM payment_schedules WHERE loan_id = ANY (p_loan_ids)) c
+    WHERE s.loan_id = c.loan_id AND s.installment_no = c.installment_no
+      AND s.cumulative_due IS DISTINCT FROM c.cum;
+    INSERT INTO stale_loans (loan_id) SELECT unnest(p_loan_ids) ON CONFLICT DO NOTHING;
+$$;

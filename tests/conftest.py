@@ -1,0 +1,102 @@
+"""Test harness: a real PostgreSQL, a fresh database per test cloned from a migrated template.
+
+By default the server is the embedded pgserver one (data dir under /tmp, short socket path);
+TEST_DATABASE_URL points the suite at another server (databases are created there).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from astrofinance.config import Settings, reset_settings
+from astrofinance.db.engine import Database, set_database, sqlalchemy_url
+from astrofinance.db.migrate import apply_settings, upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+
+for var in ("DATABASE_URL", "DB_HOST", "DB_NAME", "ASTROFINANCE_DATA_DIR"):
+    os.environ.pop(var, None)
+os.environ["ASTROFINANCE_PROFILE"] = "test"
+os.environ.pop("ASTROFINANCE_WORK_WEEK", None)
+os.environ.pop("ASTROFINANCE_FIMR_GRACE_DAYS", None)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _test_data_dir() -> Path:
+    digest = hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]
+    return Path("/tmp") / f"af-test-{digest}"
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """URL of a maintenance database on the test server."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    from astrofinance.db import embedded
+
+    server = embedded.start(_test_data_dir(), keep_running=False)
+    yield server.get_uri("postgres")
+    server.cleanup()
+
+
+def _admin(url: str):
+    return create_engine(sqlalchemy_url(url), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_server_url: str, worker_id: str = "main") -> Iterator[str]:
+    name = f"af_tpl_{os.getpid()}"
+    admin = _admin(pg_server_url)
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(_with_database(pg_server_url, name))
+    upgrade(db)
+    apply_settings(db, Settings())
+    db.dispose()
+    with admin.connect() as c:
+        c.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+    yield name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(pg_server_url: str, template_db: str) -> Iterator[Database]:
+    """A fresh, migrated database for one test, selected as the process's database."""
+    name = f"af_t_{uuid.uuid4().hex[:12]}"
+    admin = _admin(pg_server_url)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
+    database = Database(_with_database(pg_server_url, name))
+    set_database(database)
+    reset_settings()
+    try:
+        yield database
+    finally:
+        set_database(None)
+        database.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(db: Database) -> str:
+    """The per-test database's URL in libpq form (for subprocesses and psql)."""
+    return db.url
