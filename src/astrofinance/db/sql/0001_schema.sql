@@ -144,6 +144,10 @@ CREATE TABLE loans (
     repayment_health                  numeric(5,2),
     days_since_last_repayment         integer,
     business_days_since_disbursement  integer,
+    -- extra computed fields the portfolio metrics need (not in the export)
+    overdue_amount                    numeric(18,2),  -- due before T (T' if written off) and unpaid
+    fimr_eligible                     boolean,        -- first installment past due: T' > d_1 + g
+    written_off_principal             numeric(18,2),  -- principal outstanding at written_off_on
     CONSTRAINT loans_repayment_amount_ck
         CHECK (repayment_amount = loan_amount + interest_amount + fee_amount),
     CONSTRAINT loans_first_due_ck
