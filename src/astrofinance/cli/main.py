@@ -12,6 +12,7 @@ from astrofinance.cli import holidays as holidays_cli
 from astrofinance.cli import importer as importer_cli
 from astrofinance.cli import loans as loans_cli
 from astrofinance.cli import metrics as metrics_cli
+from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import waves as waves_cli
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.add_typer(holidays_cli.app, name="holidays")
 app.add_typer(waves_cli.app, name="waves")
 app.add_typer(loans_cli.app, name="loans")
 app.add_typer(metrics_cli.app, name="metrics")
+recalc_cli.register(metrics_cli.app)
 importer_cli.register(app)
 demo_cli.register(app)
 

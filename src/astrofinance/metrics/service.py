@@ -1,0 +1,66 @@
+"""Recalculation of the per-loan fields (the rules live in metrics/sql/functions_fields.sql)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from astrofinance.errors import NotFound, ValidationFailed
+
+FIELD_NAMES: tuple[str, ...] = (
+    "total_repayments", "principal_outstanding", "interest_outstanding", "fees_outstanding",
+    "total_outstanding", "actual_outstanding", "overpaid_amount", "daily_repayment_amount",
+    "repayment_days_due_today", "repayment_days_paid", "current_dpd", "max_dpd_ever",
+    "installments_in_arrears", "fimr_tagged", "early_indicator_tagged", "repayment_delay_rate",
+    "timeliness_score", "repayment_health", "days_since_last_repayment",
+    "business_days_since_disbursement",
+)
+"""The per-loan fields of shared/spec/metrics.md, in its order."""
+
+
+@dataclass(frozen=True)
+class RecalcResult:
+    as_of: dt.date
+    total_loans_processed: int
+    loans_updated: int
+    execution_time_ms: int
+
+
+def _check_as_of(as_of: dt.date) -> None:
+    if not dt.date(1990, 1, 1) <= as_of <= dt.date(2100, 12, 31):
+        raise ValidationFailed(f"as-of date {as_of} is outside 1990-01-01..2100-12-31")
+
+
+def recalculate(conn: Connection, as_of: dt.date,
+                loan_ids: list[str] | None = None) -> RecalcResult:
+    """Compute and store every loan's fields (or the given loans') as of a date."""
+    _check_as_of(as_of)
+    if loan_ids:
+        _require_loans(conn, loan_ids)
+    row = conn.execute(
+        text("SELECT * FROM recalculate_all_loan_fields(:as_of, :ids)"),
+        {"as_of": as_of, "ids": loan_ids or None},
+    ).one()
+    return RecalcResult(as_of, row.total_loans_processed, row.loans_updated,
+                        row.execution_time_ms)
+
+
+def compute_fields(conn: Connection, as_of: dt.date,
+                   loan_ids: list[str] | None = None) -> list[dict]:
+    """The fields as of a date without storing them (one dict per loan)."""
+    _check_as_of(as_of)
+    rows = conn.execute(
+        text("SELECT * FROM compute_loan_fields(:as_of, :ids) ORDER BY loan_id"),
+        {"as_of": as_of, "ids": loan_ids or None},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def _require_loans(conn: Connection, loan_ids: list[str]) -> None:
+    found = set(conn.execute(text("SELECT loan_id FROM loans WHERE loan_id = ANY(:ids)"),
+                             {"ids": loan_ids}).scalars())
+    missing = [i for i in loan_ids if i not in found]
+    if missing:
+        raise NotFound(f"no such loan: {', '.join(missing[:10])}")
