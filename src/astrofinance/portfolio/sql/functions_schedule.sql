@@ -38,13 +38,13 @@ BEGIN
         FROM loans l JOIN _sched_loans x USING (loan_id)
         WHERE l.first_payment_due_date IS NOT NULL
     ), dates AS (
-        SELECT t.loan_id, (c.business_day_index - s.business_day_index + 1) AS k, c.day AS due
+        SELECT t.loan_id, g.k + 1 AS k, c.day AS due
         FROM terms t
         JOIN business_calendar f ON f.day = t.first_due
         JOIN business_calendar s ON s.day = f.next_business_day
+        CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
         JOIN business_calendar c ON c.is_business_day
-             AND c.business_day_index BETWEEN s.business_day_index
-                                          AND s.business_day_index + t.n - 1
+             AND c.business_day_index = s.business_day_index + g.k
         WHERE t.frequency = 'daily'
         UNION ALL
         SELECT t.loan_id, g.k + 1, c.next_business_day
