@@ -149,38 +149,50 @@ def _one_loan(rng: random.Random, loan_id: str, profile: str, as_of: dt.date, ca
     due = first_due(terms.frequency, disbursed)
     channel = weighted(rng, LOAN_CHANNELS)
     pay_channel = weighted(rng, REPAYMENT_CHANNELS)
-    payments: list[tuple[int, int, bool]] = []
-    status, written_off, closed = profile.title(), None, None
     if profile in PROFILES:
-        dues = cal.due_dates(terms.frequency, due, terms.n)
-        ctx = LoanCtx(rng, disbursed.toordinal(), dues, terms.expected(), cal.is_business,
-                      cal.holidays)
-        made = [(d, a) for d, a in PROFILES[profile](ctx) if d <= as_of.toordinal()]
-        payments = with_reversal(rng, made, as_of.toordinal())
-        status, written_off, closed = _status(rng, terms, dues, payments, as_of)
-        if written_off is not None:
-            payments = [p for p in payments if p[0] <= written_off.toordinal()]
+        payments, status, written_off, closed = _repay(rng, profile, terms, disbursed, due,
+                                                       as_of, cal)
+    else:  # pending or cancelled: no repayments
+        payments, status, written_off, closed = [], profile.title(), None, None
     row = (loan_id, customer, officer.officer_id, terms.product, channel,
            terms.principal, terms.interest, terms.fee, terms.total, terms.n, terms.frequency,
            disbursed, due, status, written_off, closed)
     return LoanPlan(loan_id, row, profile, status, pay_channel, payments)
 
 
-def _status(rng: random.Random, terms: Terms, dues: list[int],
-            payments: list[tuple[int, int, bool]],
-            as_of: dt.date) -> tuple[str, dt.date | None, dt.date | None]:
-    """Closed when fully repaid; long arrears end Written Off or Defaulted (some); else Active."""
-    kept = [(d, a) for d, a, rev in payments if not rev]
-    paid = sum(a for _, a in kept)
+def _repay(rng: random.Random, profile: str, terms: Terms, disbursed: dt.date, due: dt.date,
+           as_of: dt.date, cal: Calendar) -> tuple[list[tuple[int, int, bool]], str,
+                                                   dt.date | None, dt.date | None]:
+    """The loan's repayments by as_of, its status, write-off date and closing date."""
+    dues = cal.due_dates(terms.frequency, due, terms.n)
+    ctx = LoanCtx(rng, disbursed.toordinal(), dues, terms.expected(), cal.is_business,
+                  cal.holidays)
+    made = [(d, a) for d, a in PROFILES[profile](ctx) if d <= as_of.toordinal()]
+    status, written_off = _status(rng, terms, dues, made, as_of)
+    last_day = (written_off or as_of).toordinal()
+    payments = with_reversal(rng, [p for p in made if p[0] <= last_day], last_day)
+    closed = None
+    if status == "Closed":
+        closed = dt.date.fromordinal(max(d for d, _, rev in payments if not rev))
+    return payments, status, written_off, closed
+
+
+def _status(rng: random.Random, terms: Terms, dues: list[int], payments: list[tuple[int, int]],
+            as_of: dt.date) -> tuple[str, dt.date | None]:
+    """Closed when fully repaid; long arrears end Written Off or Defaulted (some); else Active.
+
+    Returns the status and, for a write-off, its date (payments after it are dropped).
+    """
+    paid = sum(a for _, a in payments)
     if paid >= terms.total:
-        return "Closed", None, dt.date.fromordinal(max(d for d, _ in kept))
+        return "Closed", None
     j = 0
     while terms.cumulative_due(j) <= paid:
         j += 1
     dpd = max(0, as_of.toordinal() - dues[j])
     if dpd > WRITE_OFF_DPD and rng.random() < 0.7:
         extra = rng.randint(0, min(60, dpd - WRITE_OFF_DPD - 1))
-        return "Written Off", dt.date.fromordinal(dues[j] + WRITE_OFF_DPD + extra), None
+        return "Written Off", dt.date.fromordinal(dues[j] + WRITE_OFF_DPD + extra)
     if dpd > DEFAULT_DPD and rng.random() < 0.5:
-        return "Defaulted", None, None
-    return "Active", None, None
+        return "Defaulted", None
+    return "Active", None
