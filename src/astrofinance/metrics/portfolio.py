@@ -1,0 +1,312 @@
+"""Portfolio metrics (shared/spec/metrics.md, "Portfolio metrics") over the loans' fields.
+
+The numbers come from the per-loan computed fields: the ones stored in loans (as of
+loans.fields_as_of) when the as-of date is that date, else fields computed on the fly by
+compute_loan_fields(as_of) into a temp table. Both are exposed as the temp view _pf_book, so
+ONE set of queries (metrics/sql/portfolio_*.sql) serves both. Filters and the group key are
+rendered from the whitelists below; every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from astrofinance.errors import Conflict, ValidationFailed
+from astrofinance.kit.sql import load_sql
+from astrofinance.metrics.portfolio_result import (
+    CBN_CLASSES,
+    ZERO,
+    Bucket,
+    Cohort,
+    Kpis,
+    PortfolioReport,
+    avg2,
+    money,
+)
+
+_PKG = "astrofinance.metrics"
+FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)  # business_calendar's span
+
+GROUP_KEYS: dict[str, str] = {
+    "officer": "b.officer_id",
+    "branch": "b.branch",
+    "region": "b.region",
+    "supervisor": "lower(b.supervisor_email)",
+    "vertical_lead": "lower(b.vertical_lead_email)",
+    "wave": "b.wave",
+    "product": "b.product",
+}
+"""--group-by names -> SQL expressions over _pf_book (the only text a group key can become)."""
+
+_FILTER_SQL: dict[str, str] = {
+    "branch": "b.branch = ANY(:f_branch)",
+    "region": "b.region = ANY(:f_region)",
+    "officer": "b.officer_id = ANY(:f_officer)",
+    "supervisor": "lower(b.supervisor_email) = ANY(:f_supervisor)",
+    "vertical_lead": "lower(b.vertical_lead_email) = ANY(:f_vertical_lead)",
+    "wave": "b.wave = ANY(:f_wave)",
+    "product": "b.product = ANY(:f_product)",
+    "disbursed_from": "b.disbursement_date >= :f_disbursed_from",
+    "disbursed_to": "b.disbursement_date <= :f_disbursed_to",
+}
+
+ON_BOOKS_SQL = """b.disbursement_date <= :as_of
+      AND (b.status IN ('Active', 'Defaulted')
+           OR (b.status = 'Closed' AND b.closed_on > :as_of)
+           OR (b.status = 'Written Off' AND b.written_off_on > :as_of))"""
+"""On the books as of T: disbursed by T and Active or Defaulted, or closed or written off after
+T (so a past as-of date sees the loans that were open then). Over _pf_book or loans as `b`."""
+
+Key = tuple[bool, str | None]  # (is the total, group value)
+TOTAL: Key = (True, None)
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    """Which loans count; each list means "any of these" (emails compare case-insensitively)."""
+
+    branch: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    officer: tuple[str, ...] = ()
+    supervisor: tuple[str, ...] = ()
+    vertical_lead: tuple[str, ...] = ()
+    wave: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    disbursed_from: dt.date | None = None
+    disbursed_to: dt.date | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The filters in use, normalised (lower-case emails, 'Wave N')."""
+        from astrofinance.portfolio.waves import normalize_wave
+
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if value in ((), None):
+                continue
+            if name in ("supervisor", "vertical_lead"):
+                value = [v.strip().lower() for v in value]
+            elif name == "wave":
+                value = [normalize_wave(v) for v in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """The WHERE clauses (each starting with AND) and their bound values."""
+        values = self.values()
+        clauses = "".join(f"\n      AND {_FILTER_SQL[name]}" for name in values)
+        return clauses, {f"f_{name}": v for name, v in values.items()}
+
+
+@dataclass(frozen=True)
+class _Queries:
+    group_key: str
+    filters: str
+    params: dict[str, Any]
+    dpd_columns: str
+
+    def render(self, name: str) -> str:
+        return (load_sql(_PKG, name).replace("{group_key}", self.group_key)
+                .replace("{on_books}", ON_BOOKS_SQL).replace("{filters}", self.filters)
+                .replace("{dpd_columns}", self.dpd_columns))
+
+    def run(self, conn: Connection, name: str, **params: Any) -> list[Any]:
+        return list(conn.execute(text(self.render(name)), {**self.params, **params}).all())
+
+
+def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
+                      filters: PortfolioFilters | None = None, group_by: str | None = None,
+                      period_start: dt.date | None = None, period_end: dt.date | None = None,
+                      par_days: list[int] | None = None,
+                      today: dt.date | None = None) -> PortfolioReport:
+    """The portfolio metrics as of a date, for the filtered loans, in total and per group."""
+    from astrofinance.config import get_settings
+
+    settings = get_settings()
+    par_days = sorted(set(par_days or settings.par_days))
+    filters = filters or PortfolioFilters()
+    if group_by is not None and group_by not in GROUP_KEYS:
+        raise ValidationFailed(f"cannot group by {group_by!r}: use one of {', '.join(GROUP_KEYS)}")
+    stored_as_of, missing = conn.execute(text(load_sql(_PKG, "portfolio_stored_state"))).one()
+    as_of = _resolve_as_of(as_of, stored_as_of, missing, today or settings.today())
+    start, end = _period(as_of, period_start, period_end)
+    q = _queries(filters, group_by, par_days)
+
+    def stored(day: dt.date) -> bool:
+        return day == stored_as_of and missing == 0
+
+    scopes: dict[Key, Kpis] = {}
+    with _book(conn, q, as_of, stored(as_of)):
+        _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
+        _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of))
+        _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start, period_end=end))
+        _fill_collections(scopes, q.run(conn, "portfolio_collections",
+                                        period_start=start, period_end=end))
+    scopes.setdefault(TOTAL, _new_kpis(None))
+    if not group_by:
+        scopes = {TOTAL: scopes[TOTAL]}
+    _fill_average_glp(conn, q, scopes, as_of, start, end, stored)
+    groups = sorted((k for k in scopes if k != TOTAL), key=lambda k: (k[1] is None, k[1] or ""))
+    return PortfolioReport(
+        as_of=as_of, fields_source="stored" if stored(as_of) else "computed",
+        period_start=start, period_end=end, par_days=par_days, filters=_json_filters(filters),
+        total=scopes[TOTAL], group_by=group_by, groups=[scopes[k] for k in groups])
+
+
+def _resolve_as_of(as_of: dt.date | None, stored_as_of: dt.date | None, missing: int,
+                   today: dt.date) -> dt.date:
+    if as_of is None:
+        if missing and stored_as_of is None:
+            raise Conflict("no loan fields have been computed yet: run `astrofinance metrics "
+                           "recalculate` first, or pass --as-of DATE to compute them on the fly")
+        if missing:
+            raise Conflict(
+                f"{missing} loan(s) have no fields computed as of {stored_as_of} (the stored "
+                "date): run `astrofinance metrics recalculate`, or pass --as-of DATE to "
+                "compute them on the fly")
+        as_of = stored_as_of or today
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise ValidationFailed(f"as-of date {as_of} is outside {FIRST_DAY}..{LAST_DAY}")
+    return as_of
+
+
+def _period(as_of: dt.date, start: dt.date | None,
+            end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period of the period metrics; default: the first day of the as-of month .. as-of."""
+    end = end or as_of
+    start = start or end.replace(day=1)
+    if start > end:
+        raise ValidationFailed(f"the period starts ({start}) after it ends ({end})")
+    if end > as_of:
+        raise ValidationFailed(f"the period ends ({end}) after the as-of date ({as_of})")
+    if start < FIRST_DAY:
+        raise ValidationFailed(f"the period start {start} is before {FIRST_DAY}")
+    return start, end
+
+
+def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int]) -> _Queries:
+    clauses, params = filters.sql()
+    cols: list[str] = []
+    for i, days in enumerate(par_days):
+        params[f"par_{i}"] = days
+        where = f"x.current_dpd > :par_{i}"
+        cols += [f"count(*) FILTER (WHERE {where}) AS par_n_{i}",
+                 f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS par_amt_{i}"]
+    for c in CBN_CLASSES:
+        params[f"{c.key}_lo"] = c.min_dpd
+        params[f"{c.key}_hi"] = c.max_dpd if c.max_dpd is not None else 2**31 - 1
+        where = f"x.current_dpd BETWEEN :{c.key}_lo AND :{c.key}_hi"
+        cols += [f"count(*) FILTER (WHERE {where}) AS {c.key}_n",
+                 f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS {c.key}_amt"]
+    group_key = GROUP_KEYS[group_by] if group_by else "NULL::text"
+    return _Queries(group_key, clauses, params, "".join(f",\n       {c}" for c in cols))
+
+
+@contextlib.contextmanager
+def _book(conn: Connection, q: _Queries, as_of: dt.date, stored: bool,
+          on_books_only: bool = False) -> Iterator[None]:
+    """Expose the fields as of a date as the temp view _pf_book for the queries inside.
+
+    Computed fields are computed for the loans the queries can use only: the filtered ones,
+    and with on_books_only those on the books as of the date (for a GLP).
+    """
+    _drop_book(conn)
+    if stored:
+        conn.execute(text(load_sql(_PKG, "portfolio_book_stored")))
+    else:
+        conn.execute(text(load_sql(_PKG, "portfolio_fields_table")))
+        conn.execute(text(q.render("portfolio_fields_compute")), {
+            **q.params, "as_of": as_of, "on_books_only": on_books_only,
+            "all_loans": not (on_books_only or q.filters)})
+        conn.execute(text("ANALYZE _pf_fields"))
+        conn.execute(text(load_sql(_PKG, "portfolio_book_computed")))
+    yield
+    _drop_book(conn)
+
+
+def _drop_book(conn: Connection) -> None:
+    conn.execute(text("DROP VIEW IF EXISTS _pf_book"))
+    conn.execute(text("DROP TABLE IF EXISTS _pf_fields"))
+
+
+def _scope(scopes: dict[Key, Kpis], is_total: bool, grp: str | None) -> Kpis:
+    key: Key = TOTAL if is_total else (False, grp)
+    if key not in scopes:
+        scopes[key] = _new_kpis(grp)
+    return scopes[key]
+
+
+def _new_kpis(group: str | None) -> Kpis:
+    return Kpis(group=group, buckets=[Bucket(c, 0, ZERO) for c in CBN_CLASSES])
+
+
+def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int]) -> None:
+    for r in rows:
+        k = _scope(scopes, r.is_total, r.grp)
+        m = r._mapping
+        k.loans_on_books, k.gross_loan_portfolio = r.loans_on_books, money(r.gross_loan_portfolio)
+        k.overdue_amount, k.loans_in_arrears = money(r.overdue_amount), r.loans_in_arrears
+        k.early_indicator_count = r.early_indicator_count
+        k.avg_dpd, k.avg_dpd_in_arrears = avg2(r.avg_dpd), avg2(r.avg_dpd_in_arrears)
+        k.par_amounts = {x: money(m[f"par_amt_{i}"]) for i, x in enumerate(par_days)}
+        k.par_counts = {x: m[f"par_n_{i}"] for i, x in enumerate(par_days)}
+        k.buckets = [Bucket(c, m[f"{c.key}_n"], money(m[f"{c.key}_amt"])) for c in CBN_CLASSES]
+
+
+def _fill_fimr(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
+    for r in sorted(rows, key=lambda r: r.cohort or ""):
+        k = _scope(scopes, r.all_groups, r.grp)
+        if r.all_cohorts:
+            k.fimr_eligible, k.fimr_tagged = r.eligible, r.tagged
+        else:
+            k.cohorts.append(Cohort(r.cohort, r.eligible, r.tagged))
+
+
+def _fill_period(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
+    for r in rows:
+        k = _scope(scopes, r.is_total, r.grp)
+        k.disbursed_count, k.disbursed_amount = r.disbursed_count, money(r.disbursed_amount)
+        k.written_off_count = r.written_off_count
+        k.written_off_principal = money(r.written_off_principal)
+        k.disbursed_by_period_start = r.disbursed_by_start
+
+
+def _fill_collections(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
+    for r in rows:
+        k = _scope(scopes, r.is_total, r.grp)
+        k.repaid_in_period, k.due_in_period = money(r.repaid), money(r.due)
+
+
+def _fill_average_glp(conn: Connection, q: _Queries, scopes: dict[Key, Kpis], as_of: dt.date,
+                      start: dt.date, end: dt.date,
+                      stored: Callable[[dt.date], bool]) -> None:
+    """GLP at the period end and (only where the write-off ratio needs it) at its start."""
+    ends = ({k: s.gross_loan_portfolio for k, s in scopes.items()} if end == as_of
+            else _glp_by_scope(conn, q, end, stored(end)))
+    for k, s in scopes.items():
+        s.glp_at_period_end = ends.get(k, ZERO)
+        if s.needs_glp_at_start and not s.disbursed_by_period_start:
+            s.glp_at_period_start = ZERO
+    if any(s.needs_glp_at_start for s in scopes.values()):
+        starts = _glp_by_scope(conn, q, start, stored(start))
+        for k, s in scopes.items():
+            s.glp_at_period_start = starts.get(k, ZERO)
+
+
+def _glp_by_scope(conn: Connection, q: _Queries, day: dt.date, stored: bool) -> dict[Key, Any]:
+    with _book(conn, q, day, stored, on_books_only=True):
+        rows = q.run(conn, "portfolio_book", as_of=day)
+    return {(TOTAL if r.is_total else (False, r.grp)): money(r.gross_loan_portfolio)
+            for r in rows}
+
+
+def _json_filters(filters: PortfolioFilters) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in filters.values().items()}

@@ -1,0 +1,146 @@
+"""Portfolio metrics over stored loan fields written by hand (the book and every number
+worked out from it: tests/metrics/portfolio_book.py)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from astrofinance.errors import Conflict, ValidationFailed
+from astrofinance.metrics.portfolio import PortfolioFilters, portfolio_metrics
+from tests.metrics.book import add_loan, day
+from tests.metrics.portfolio_book import T, build_book
+
+
+@pytest.fixture
+def book(db):
+    with db.begin() as conn:
+        build_book(conn)
+    return db
+
+
+def _report(db, **kw):
+    with db.begin() as conn:
+        return portfolio_metrics(conn, **kw)
+
+
+def test_book_metrics_worked_by_hand(book):
+    r = _report(book)
+    k = r.total
+    assert (r.as_of, r.fields_source) == (T, "stored")
+    assert (r.period_start, r.period_end) == (day("2025-11-01"), T)
+    assert k.loans_on_books == 8
+    assert k.gross_loan_portfolio == D("33600.00")
+    assert [k.par(x) for x in (1, 7, 30, 90)] == [D("58.33"), D("43.45"), D("37.50"), D("2.98")]
+    assert [k.par_by_count(x) for x in (1, 7, 30, 90)] == [
+        D("75.00"), D("62.50"), D("50.00"), D("12.50")]
+    assert k.loans_in_arrears == 6
+    assert (k.overdue_amount, k.arrears_rate) == (D("5700.00"), D("16.96"))
+    assert (k.avg_dpd, k.avg_dpd_in_arrears) == (D("36.25"), D("48.33"))
+    assert k.early_indicator_rate == D("12.50")
+
+
+def test_cbn_buckets_and_provisions(book):
+    k = _report(book).total
+    got = [(b.cbn.key, b.count, b.principal_outstanding, b.cbn.provision_rate, b.provision)
+           for b in k.buckets]
+    assert got == [
+        ("performing", 2, D("14000.00"), 1, D("140.00")),
+        ("pass_and_watch", 2, D("7000.00"), 5, D("350.00")),
+        ("substandard", 2, D("11000.00"), 20, D("2200.00")),
+        ("doubtful", 1, D("600.00"), 50, D("300.00")),
+        ("lost", 1, D("1000.00"), 100, D("1000.00")),
+    ]
+    assert k.provision_required == D("3990.00")
+
+
+def test_fimr_only_over_eligible_loans_by_cohort(book):
+    k = _report(book).total
+    assert (k.fimr_eligible, k.fimr_tagged, k.fimr_rate) == (9, 4, D("44.44"))
+    assert [(c.cohort, c.eligible, c.tagged, c.rate) for c in k.cohorts] == [
+        ("2025-04", 1, 0, D("0.00")), ("2025-05", 1, 0, D("0.00")),
+        ("2025-06", 1, 1, D("100.00")), ("2025-07", 1, 1, D("100.00")),
+        ("2025-08", 2, 1, D("50.00")), ("2025-09", 2, 1, D("50.00")),
+        ("2025-10", 1, 0, D("0.00")), ("2025-11", 0, 0, None)]
+
+
+def test_period_metrics_and_write_off_ratio(book):
+    k = _report(book).total
+    assert (k.disbursed_count, k.disbursed_amount) == (1, D("4000.00"))
+    assert (k.written_off_count, k.written_off_principal) == (1, D("1500.00"))
+    # GLP at Nov 1 from compute_loan_fields (no repayments: each loan's full amount)
+    assert (k.glp_at_period_start, k.glp_at_period_end) == (D("39100.00"), D("33600.00"))
+    assert k.average_glp == D("36350.00")
+    assert k.write_off_ratio == D("4.13")
+
+
+def test_no_write_offs_in_the_period_needs_no_start_glp(book):
+    k = _report(book, period_start=day("2025-11-21")).total
+    assert k.written_off_principal == D("0.00")
+    assert k.glp_at_period_start is None and k.write_off_ratio == D("0.00")
+
+
+def test_filters(book):
+    k = _report(book, filters=PortfolioFilters(branch=("Ikeja",))).total
+    # L1, L2, L3, L10 on the books
+    assert (k.loans_on_books, k.gross_loan_portfolio, k.par(30)) == (4, D("26000.00"),
+                                                                     D("42.31"))
+    # emails compare case-insensitively; the supervisor's loans are O2's
+    k = _report(book, filters=PortfolioFilters(supervisor=("s2@astro.NG",))).total
+    assert (k.loans_on_books, k.gross_loan_portfolio) == (4, D("7600.00"))
+    k = _report(book, filters=PortfolioFilters(wave=("2",))).total  # O2 hired 2025-10-01
+    assert k.gross_loan_portfolio == D("7600.00")
+    k = _report(book, filters=PortfolioFilters(disbursed_from=day("2025-09-01"),
+                                               disbursed_to=day("2025-10-31"))).total
+    assert (k.loans_on_books, k.gross_loan_portfolio) == (3, D("17000.00"))  # L1, L2, L4
+    k = _report(book, filters=PortfolioFilters(officer=("O1",), region=("Abuja",))).total
+    assert (k.loans_on_books, k.gross_loan_portfolio, k.par(1)) == (0, D("0.00"), None)
+
+
+def test_group_by_branch(book):
+    r = _report(book, group_by="branch")
+    assert [g.group for g in r.groups] == ["Ikeja", "Wuse"]
+    ikeja, wuse = r.groups
+    assert (ikeja.loans_on_books, ikeja.gross_loan_portfolio) == (4, D("26000.00"))
+    assert (wuse.loans_on_books, wuse.gross_loan_portfolio) == (4, D("7600.00"))
+    assert wuse.par(1) == D("47.37")  # L4, L5, L12: 3600 / 7600
+    # FIMR: Ikeja L1, L2, L3, L7, L10 -> 3 of 5; Wuse L4, L5, L8, L12 -> 1 of 4
+    assert (ikeja.fimr_tagged, ikeja.fimr_eligible) == (3, 5)
+    assert (wuse.fimr_tagged, wuse.fimr_eligible, wuse.fimr_rate) == (1, 4, D("25.00"))
+    # the write-off (L8) is Wuse's: start GLP L4+L5+L8+L12 = 2500+1500+1800+800 = 6600
+    assert wuse.average_glp == D("7100.00") and wuse.write_off_ratio == D("21.13")
+    assert ikeja.write_off_ratio == D("0.00")
+    assert r.total.gross_loan_portfolio == D("33600.00")
+
+
+def test_group_by_supervisor_is_case_insensitive_and_validated(book):
+    r = _report(book, group_by="supervisor")
+    assert [g.group for g in r.groups] == ["s1@astro.ng", "s2@astro.ng"]
+    with pytest.raises(ValidationFailed):
+        _report(book, group_by="customer")
+
+
+def test_as_of_and_period_rules(db):
+    with db.begin() as conn:
+        build_book(conn)
+        add_loan(conn, "NEW", principal="100", n=1, disbursed="2025-11-02",
+                 first_due="2025-11-30")
+    # a loan without stored fields as of T: the stored book is incomplete
+    with pytest.raises(Conflict, match="metrics recalculate"):
+        _report(db)
+    with pytest.raises(ValidationFailed, match="after the as-of date"):
+        _report(db, as_of=T, period_end=day("2025-12-01"))
+    with pytest.raises(ValidationFailed, match="starts"):
+        _report(db, as_of=T, period_start=day("2025-11-20"), period_end=day("2025-11-10"))
+
+
+def test_no_loans_gives_zeros_and_nulls(db):
+    r = _report(db, today=day("2026-01-15"))
+    k = r.total
+    assert r.as_of == day("2026-01-15") and r.period_start == day("2026-01-01")
+    assert (k.loans_on_books, k.gross_loan_portfolio, k.provision_required) == (
+        0, D("0.00"), D("0.00"))
+    assert k.par(1) is None and k.fimr_rate is None and k.collection_rate is None
+    assert k.write_off_ratio is None and k.avg_dpd is None
+    assert [b.count for b in k.buckets] == [0] * 5
