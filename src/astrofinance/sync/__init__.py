@@ -1,0 +1,1 @@
+"""Bringing data in: the CSV bundle import (and, later, source-system connectors)."""
