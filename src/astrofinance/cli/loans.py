@@ -1,5 +1,130 @@
-"""`astrofinance loans ...`."""
+"""`astrofinance loans ...`: the per-loan export and a loan's schedule."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
 
 import typer
+from rich.table import Table
 
-app = typer.Typer(help="loans commands.", no_args_is_help=True)
+from astrofinance.cli.common import console, database, err_console, handle_errors, parse_date
+
+app = typer.Typer(help="Loans: export their computed fields, show a schedule.",
+                  no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class ScheduleFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+
+
+@contextmanager
+def _binary_output(path: Path | None) -> Iterator[BinaryIO]:
+    if path is not None:
+        with path.open("wb") as f:
+            yield f
+        return
+    sys.stdout.flush()
+    yield sys.stdout.buffer
+    sys.stdout.buffer.flush()
+
+
+@app.command("export")
+@handle_errors
+def export(
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format",
+                                     help="csv (a header row, then one row per loan) or json "
+                                          "(an array of objects; decimals as strings)."),
+    output: Path = typer.Option(None, "--output", "-o", dir_okay=False,
+                                help="Write to this file instead of stdout."),
+    status: list[str] = typer.Option(None, "--status",
+                                     help="Only this status, any case (repeatable)."),
+    branch: list[str] = typer.Option(None, "--branch", help="Only this branch (repeatable)."),
+    region: list[str] = typer.Option(None, "--region", help="Only this region (repeatable)."),
+    officer: list[str] = typer.Option(None, "--officer",
+                                      help="Only this officer_id (repeatable)."),
+    wave: list[str] = typer.Option(None, "--wave",
+                                   help="Only this wave, e.g. 'Wave 2' or 2 (repeatable)."),
+    product: list[str] = typer.Option(None, "--product", help="Only this product (repeatable)."),
+    vertical_lead: list[str] = typer.Option(None, "--vertical-lead",
+                                            help="Only loans under this vertical lead (email; "
+                                                 "repeatable)."),
+    supervisor: list[str] = typer.Option(None, "--supervisor",
+                                         help="Only loans of this supervisor's officers (email; "
+                                              "repeatable)."),
+    disbursed_from: str = typer.Option(None, "--disbursed-from",
+                                       help="Only loans disbursed on or after this date."),
+    disbursed_to: str = typer.Option(None, "--disbursed-to",
+                                     help="Only loans disbursed on or before this date."),
+    dpd_min: int = typer.Option(None, "--dpd-min", min=0,
+                                help="Only loans with current_dpd at least this."),
+    dpd_max: int = typer.Option(None, "--dpd-max", min=0,
+                                help="Only loans with current_dpd at most this."),
+) -> None:
+    """Export every loan's computed fields (as of the last `metrics recalculate`)."""
+    from astrofinance.db import session_scope
+    from astrofinance.metrics.portfolio import PortfolioFilters
+    from astrofinance.portfolio.export import ExportFilters, export_loans
+
+    filters = ExportFilters(
+        PortfolioFilters(branch=tuple(branch or ()), region=tuple(region or ()),
+                         officer=tuple(officer or ()), supervisor=tuple(supervisor or ()),
+                         vertical_lead=tuple(vertical_lead or ()), wave=tuple(wave or ()),
+                         product=tuple(product or ()),
+                         disbursed_from=parse_date(disbursed_from, "--disbursed-from"),
+                         disbursed_to=parse_date(disbursed_to, "--disbursed-to")),
+        status=tuple(status or ()), dpd_min=dpd_min, dpd_max=dpd_max)
+    with session_scope(database()) as conn, _binary_output(output) as out:
+        summary = export_loans(conn.connection.driver_connection,  # type: ignore[arg-type]
+                               out, fmt.value, filters)
+    if summary.rows and summary.without_fields == summary.rows:
+        err_console.print("[yellow]warning:[/] no recalculation has been run for these loans: "
+                          "their fields are empty. Run `astrofinance metrics recalculate` "
+                          "first.", highlight=False)
+    elif summary.without_fields:
+        err_console.print(f"[yellow]warning:[/] {summary.without_fields:,} loan(s) have no "
+                          "computed fields yet (added since the last recalculation): run "
+                          "`astrofinance metrics recalculate`.", highlight=False)
+    dates = ", ".join(str(d) for d in summary.as_of_dates) or "none"
+    err_console.print(f"{summary.rows:,} loan(s) exported (fields as of {dates})"
+                      + (f" to {output}" if output else ""), highlight=False)
+
+
+@app.command("schedule")
+@handle_errors
+def schedule(
+    loan_id: str = typer.Argument(..., help="The loan's id."),
+    fmt: ScheduleFormat = typer.Option(ScheduleFormat.table, "--format",
+                                       help="table (Rich) or csv."),
+) -> None:
+    """Show a loan's installments: due dates, amounts and the date each became fully paid."""
+    from astrofinance.db import session_scope
+    from astrofinance.portfolio.export import SCHEDULE_COLUMNS, loan_schedule
+
+    with session_scope(database()) as conn:
+        rows = loan_schedule(conn.connection.driver_connection, loan_id)  # type: ignore[arg-type]
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if fmt is ScheduleFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SCHEDULE_COLUMNS)
+        writer.writerows(cells)
+        return
+    table = Table(title=f"Schedule of loan {loan_id}")
+    for col in SCHEDULE_COLUMNS:
+        table.add_column(col, justify="left" if col in ("due_date", "paid_on") else "right")
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
+    if not rows:
+        err_console.print(f"loan {loan_id} has no schedule (no first payment due date?)")
