@@ -54,6 +54,17 @@ class Settings(BaseSettings):
             raise ValueError("must be development, test or production")
         return v
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(v)
+        except Exception as e:
+            raise ValueError(f"unknown time zone {v!r} (e.g. Africa/Lagos)") from e
+        return v
+
     @field_validator("work_week")
     @classmethod
     def _work_week(cls, v: str) -> str:

@@ -76,7 +76,8 @@ def due_dates(conn: Connection, loan_id: str) -> list[str]:
 
 def paid_dates(conn: Connection, loan_id: str) -> list[str | None]:
     return [d.isoformat() if d else None for d in conn.execute(
-        text("SELECT paid_on FROM payment_schedules WHERE loan_id = :id ORDER BY installment_no"),
+        text("SELECT paid_on FROM vw_payment_schedules WHERE loan_id = :id "
+             "ORDER BY installment_no"),
         {"id": loan_id}).scalars()]
 
 

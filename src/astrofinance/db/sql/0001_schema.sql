@@ -17,7 +17,7 @@ CREATE TABLE holidays (
     name          text NOT NULL CHECK (btrim(name) <> ''),
     estimated     boolean NOT NULL DEFAULT false,
     source        text NOT NULL DEFAULT 'manual',
-    officer_id    text,
+    officer_id    text COLLATE "C",
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
@@ -36,7 +36,7 @@ CREATE INDEX business_calendar_bd_idx ON business_calendar (business_day_index)
     WHERE is_business_day;
 
 CREATE TABLE officers (
-    officer_id           text PRIMARY KEY CHECK (btrim(officer_id) <> ''),
+    officer_id           text COLLATE "C" PRIMARY KEY CHECK (btrim(officer_id) <> ''),
     name                 text NOT NULL,
     email                text,
     phone                text,
@@ -59,11 +59,11 @@ CREATE INDEX officers_email_idx ON officers (lower(email));
 CREATE INDEX officers_branch_idx ON officers (branch);
 
 CREATE TABLE customers (
-    customer_id    text PRIMARY KEY CHECK (btrim(customer_id) <> ''),
+    customer_id    text COLLATE "C" PRIMARY KEY CHECK (btrim(customer_id) <> ''),
     name           text NOT NULL,
     phone          text,
     email          text,
-    officer_id     text REFERENCES officers (officer_id) ON UPDATE CASCADE,
+    officer_id     text COLLATE "C" REFERENCES officers (officer_id) ON UPDATE CASCADE,
     branch         text,
     state          text,
     source_system  text NOT NULL DEFAULT 'astrofinance',
@@ -91,9 +91,9 @@ VALUES (10, 'Wave 2', DATE '2025-10-01', NULL, 'officer hired on or after 2025-1
        (1000, 'Wave 1', NULL, NULL, 'everything else');
 
 CREATE TABLE loans (
-    loan_id                 text PRIMARY KEY CHECK (btrim(loan_id) <> ''),
-    customer_id             text REFERENCES customers (customer_id) ON UPDATE CASCADE,
-    officer_id              text REFERENCES officers (officer_id) ON UPDATE CASCADE,
+    loan_id                 text COLLATE "C" PRIMARY KEY CHECK (btrim(loan_id) <> ''),
+    customer_id             text COLLATE "C" REFERENCES customers (customer_id) ON UPDATE CASCADE,
+    officer_id              text COLLATE "C" REFERENCES officers (officer_id) ON UPDATE CASCADE,
     product                 text,
     channel                 text,
     loan_amount             numeric(18,2) NOT NULL CHECK (loan_amount > 0),
@@ -162,7 +162,7 @@ CREATE TABLE loans (
         CHECK (principal_outstanding >= 0 AND interest_outstanding >= 0
                AND fees_outstanding >= 0 AND actual_outstanding >= 0 AND overpaid_amount >= 0),
     CONSTRAINT loans_dpd_ck CHECK (current_dpd >= 0 AND max_dpd_ever >= current_dpd)
-);
+) WITH (fillfactor = 50);  -- the daily recalculation rewrites every row: keep it a HOT update
 CREATE INDEX loans_officer_idx ON loans (officer_id);
 CREATE INDEX loans_customer_idx ON loans (customer_id);
 CREATE INDEX loans_status_idx ON loans (status);
@@ -171,14 +171,13 @@ CREATE INDEX loans_branch_idx ON loans (branch);
 CREATE INDEX loans_region_idx ON loans (region);
 CREATE INDEX loans_vertical_lead_idx ON loans (vertical_lead_email);
 CREATE INDEX loans_disbursement_idx ON loans (disbursement_date);
-CREATE INDEX loans_dpd_idx ON loans (current_dpd);
 CREATE UNIQUE INDEX loans_source_uq ON loans (source_system, source_id) WHERE source_id IS NOT NULL;
 
--- The schedule: one row per installment. paid_on is m_i: the first date on which cumulative
--- non-reversed repayments reached cumulative_due (over every repayment known; as of a date T
--- an installment counts as paid when paid_on <= T).
+-- The schedule: one row per installment. The date each installment became fully paid (m_i)
+-- is kept per loan in loan_state.paid and shown per installment by the view
+-- vw_payment_schedules (paid_on).
 CREATE TABLE payment_schedules (
-    loan_id          text NOT NULL REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    loan_id          text COLLATE "C" NOT NULL REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
     installment_no   integer NOT NULL CHECK (installment_no >= 1),
     due_date         date NOT NULL,
     principal_due    numeric(18,2) NOT NULL DEFAULT 0 CHECK (principal_due >= 0),
@@ -188,14 +187,13 @@ CREATE TABLE payment_schedules (
     amount_due       numeric(18,2) GENERATED ALWAYS AS
                        (principal_due + interest_due + fee_due + penalty_due) STORED,
     cumulative_due   numeric(18,2) NOT NULL CHECK (cumulative_due >= 0),
-    paid_on          date,
     PRIMARY KEY (loan_id, installment_no)
 );
 CREATE INDEX payment_schedules_due_idx ON payment_schedules (due_date);
 
 CREATE TABLE repayments (
-    repayment_id    text PRIMARY KEY CHECK (btrim(repayment_id) <> ''),
-    loan_id         text NOT NULL REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    repayment_id    text COLLATE "C" PRIMARY KEY CHECK (btrim(repayment_id) <> ''),
+    loan_id         text COLLATE "C" NOT NULL REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
     payment_date    date NOT NULL,
     payment_amount  numeric(18,2) NOT NULL CHECK (payment_amount > 0),
     is_reversed     boolean NOT NULL DEFAULT false,
@@ -210,19 +208,55 @@ CREATE INDEX repayments_loan_date_idx ON repayments (loan_id, payment_date);
 CREATE INDEX repayments_date_idx ON repayments (payment_date);
 CREATE INDEX repayments_updated_idx ON repayments (updated_at, repayment_id);
 
--- Per-loan repayment summary over every non-reversed repayment, and the loans whose paid
--- dates (payment_schedules.paid_on) must be recomputed because repayments or the schedule
--- changed. Maintained by statement-level triggers; consumed by recalculate_all_loan_fields().
-CREATE TABLE loan_repayment_summary (
-    loan_id              text PRIMARY KEY REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
-    repaid_total         numeric(18,2) NOT NULL,
-    first_repayment_date date,
-    last_repayment_date  date
-);
+-- Per-loan state, so that the fields as of any day are computed per loan in O(log n) without
+-- reading installments or repayments again. Money in cents (bigint); arrays indexed by
+-- installment number.
+-- loan_schedule_state: derived from the schedule, rebuilt whenever the schedule is (re)written.
+--   dues[i] d_i   cum[i] a_1 + ... + a_i   cum_fee[i] fees+penalties of 1..i   cum_int[i] interest
+CREATE TABLE loan_schedule_state (
+    loan_id   text COLLATE "C" PRIMARY KEY
+                REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    n         integer NOT NULL CHECK (n >= 1),
+    dues      date[] NOT NULL,
+    cum       bigint[] NOT NULL,
+    cum_fee   bigint[] NOT NULL,
+    cum_int   bigint[] NOT NULL
+) WITH (toast_tuple_target = 8160);
+-- loan_state: derived from the schedule and the non-reversed repayments; rebuilt only for the
+-- loans in stale_loans (filled by triggers on repayments and by schedule changes).
+--   paid[i]      m_i, for the installments fully paid by all repayments (a prefix)
+--   late_max[i]  max over j <= i of (m_j - 1 - d_j)
+--   on_time[i]   count of j <= i with m_j <= d_j
+--   marks[i]     sum over j <= i of max(0, 30 - max(0, m_j - d_j))   (timeliness, in 30ths)
+CREATE TABLE loan_state (
+    loan_id               text COLLATE "C" PRIMARY KEY
+                            REFERENCES loans (loan_id) ON DELETE CASCADE ON UPDATE CASCADE,
+    paid                  date[],
+    late_max              integer[],
+    on_time               integer[],
+    marks                 integer[],
+    repaid_total          numeric(18,2) NOT NULL DEFAULT 0,
+    first_repayment_date  date,
+    last_repayment_date   date
+) WITH (toast_tuple_target = 8160);
+-- uncompressed and inline while they fit: subscripts then cost no detoasting
+ALTER TABLE loan_schedule_state ALTER COLUMN dues SET STORAGE EXTERNAL,
+    ALTER COLUMN cum SET STORAGE EXTERNAL, ALTER COLUMN cum_fee SET STORAGE EXTERNAL,
+    ALTER COLUMN cum_int SET STORAGE EXTERNAL;
+ALTER TABLE loan_state ALTER COLUMN paid SET STORAGE EXTERNAL,
+    ALTER COLUMN late_max SET STORAGE EXTERNAL, ALTER COLUMN on_time SET STORAGE EXTERNAL,
+    ALTER COLUMN marks SET STORAGE EXTERNAL;
+
 CREATE TABLE stale_loans (
-    loan_id    text PRIMARY KEY,
+    loan_id    text COLLATE "C" PRIMARY KEY,
     marked_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Installments with the date each became fully paid.
+CREATE VIEW vw_payment_schedules AS
+SELECT s.loan_id, s.installment_no, s.due_date, s.principal_due, s.interest_due, s.fee_due,
+       s.penalty_due, s.amount_due, s.cumulative_due, st.paid[s.installment_no] AS paid_on
+FROM payment_schedules s LEFT JOIN loan_state st USING (loan_id);
 
 CREATE TABLE sync_tracking (
     entity            text PRIMARY KEY,

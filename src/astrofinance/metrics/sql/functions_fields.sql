@@ -1,14 +1,15 @@
 -- The per-loan computed fields of shared/spec/metrics.md: ONE implementation, in SQL, used by
 -- the CLI, the API and psql alike.
 --
---   refresh_paid_dates()               m_i and the repayment summary of loans marked stale
+--   refresh_loan_state()               per-loan state (schedule, m_i, prefix stats) of stale loans
 --   compute_loan_fields(as_of)         the fields of every loan as of a date (no writes to loans)
 --   recalculate_all_loan_fields(as_of) stores them in loans; returns the seed guide's triple
 --
--- Incremental by design: m_i (payment_schedules.paid_on, the date installment i became fully
--- paid) changes only when the loan's repayments or schedule change, so it is kept per loan and
--- recomputed only for loans in stale_loans (filled by the triggers below and by schedule
--- generation). A recalculation as of another day then reads schedules and summaries only.
+-- Incremental by design: m_i (the date installment i became fully paid) changes only when the
+-- loan's repayments or schedule change, so it is kept per loan in loan_state with the schedule
+-- as sorted arrays and prefix statistics, rebuilt only for loans in stale_loans (filled by the
+-- triggers below and by schedule generation). A recalculation as of another day then reads one
+-- loan_state row per loan: binary searches and subscripts, no installments, no repayments.
 
 CREATE OR REPLACE FUNCTION business_today()
 RETURNS date LANGUAGE sql STABLE AS $$
@@ -67,18 +68,17 @@ CREATE OR REPLACE TRIGGER trg_loans_terms_changed
            OLD.frequency, OLD.first_payment_due_date, OLD.schedule_source))
     EXECUTE FUNCTION loans_terms_changed();
 
--- m_i for every installment of the stale loans, and their repayment summaries.
--- m_i = the first date on which cumulative non-reversed repayments reached a_1 + ... + a_i
--- (payment_schedules.cumulative_due). Cumulative repayments only grow with the date, so m_i is
--- the smallest payment date whose running total is >= the threshold: one ordered pass per loan
--- over its payment days and installment thresholds (running minimum from the largest amount).
-CREATE OR REPLACE FUNCTION refresh_paid_dates()
-RETURNS integer LANGUAGE plpgsql AS $$
+-- Rebuild loan_state for the loans in stale_loans (see the table's comment for the arrays).
+-- m_i = the first date on which cumulative non-reversed repayments reached cum[i]: with the
+-- loan's repayments and their running totals as sorted arrays, that is the repayment at
+-- position (number of running totals < cum[i]) + 1, found by binary search (width_bucket).
+CREATE OR REPLACE FUNCTION refresh_loan_state()
+RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_loans integer;
 BEGIN
     DROP TABLE IF EXISTS _stale;
-    CREATE TEMP TABLE _stale (loan_id text PRIMARY KEY) ON COMMIT DROP;
+    CREATE TEMP TABLE _stale (loan_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     WITH d AS (DELETE FROM stale_loans RETURNING loan_id)
     INSERT INTO _stale SELECT d.loan_id FROM d JOIN loans l USING (loan_id);
     GET DIAGNOSTICS v_loans = ROW_COUNT;
@@ -86,43 +86,77 @@ BEGIN
         RETURN 0;
     END IF;
     ANALYZE _stale;
+    DELETE FROM loan_state s USING _stale x WHERE s.loan_id = x.loan_id;
 
-    DELETE FROM loan_repayment_summary s USING _stale x WHERE s.loan_id = x.loan_id;
-    INSERT INTO loan_repayment_summary (loan_id, repaid_total, first_repayment_date,
-                                        last_repayment_date)
-    SELECT r.loan_id, sum(r.payment_amount), min(r.payment_date), max(r.payment_date)
-    FROM repayments r JOIN _stale x USING (loan_id)
-    WHERE NOT r.is_reversed
-    GROUP BY r.loan_id;
-
-    UPDATE payment_schedules s SET paid_on = p.m
-    FROM (
-        SELECT e.loan_id, e.installment_no,
-               min(e.payment_date) OVER (PARTITION BY e.loan_id
-                                         ORDER BY e.amount DESC, e.kind DESC
-                                         ROWS UNBOUNDED PRECEDING) AS m,
-               e.kind
-        FROM (
-            SELECT loan_id, sum(amt) OVER (PARTITION BY loan_id ORDER BY payment_date) AS amount,
-                   1 AS kind, payment_date, NULL::integer AS installment_no
-            FROM (SELECT r.loan_id, r.payment_date, sum(r.payment_amount) AS amt
-                  FROM repayments r JOIN _stale x USING (loan_id)
-                  WHERE NOT r.is_reversed
-                  GROUP BY r.loan_id, r.payment_date) days
-            UNION ALL
-            SELECT s2.loan_id, s2.cumulative_due, 0, NULL::date, s2.installment_no
-            FROM payment_schedules s2 JOIN _stale x USING (loan_id)
-        ) e
-    ) p
-    WHERE p.kind = 0 AND s.loan_id = p.loan_id AND s.installment_no = p.installment_no
-      AND s.paid_on IS DISTINCT FROM p.m;
+    INSERT INTO loan_state (loan_id, paid, late_max, on_time, marks, repaid_total,
+                            first_repayment_date, last_repayment_date)
+    WITH pay AS (
+        SELECT loan_id, array_agg(payment_date ORDER BY payment_date, repayment_id) AS pdates,
+               array_agg(c ORDER BY payment_date, repayment_id) AS pcum, sum(payment_amount) AS total,
+               min(payment_date) AS first_date, max(payment_date) AS last_date
+        FROM (SELECT r.loan_id, r.payment_date, r.repayment_id, r.payment_amount,
+                     (sum(r.payment_amount) OVER (PARTITION BY r.loan_id
+                                                  ORDER BY r.payment_date, r.repayment_id)
+                      * 100)::bigint AS c
+              FROM repayments r JOIN _stale x USING (loan_id)
+              WHERE NOT r.is_reversed) t
+        GROUP BY loan_id
+    )
+    SELECT x.loan_id, pm.paid, pm.late_max, pm.on_time, pm.marks, coalesce(pay.total, 0),
+           pay.first_date, pay.last_date
+    FROM _stale x
+    LEFT JOIN pay USING (loan_id)
+    LEFT JOIN loan_schedule_state sch USING (loan_id)
+    LEFT JOIN LATERAL (
+        SELECT array_agg(q.mi ORDER BY q.i) AS paid, array_agg(q.lm ORDER BY q.i) AS late_max,
+               array_agg(q.ot ORDER BY q.i) AS on_time, array_agg(q.mk ORDER BY q.i) AS marks
+        FROM (SELECT z.i, z.mi,
+                     max(z.mi - 1 - z.d) OVER w AS lm,
+                     (count(*) FILTER (WHERE z.mi <= z.d) OVER w)::integer AS ot,
+                     (sum(greatest(0, 30 - greatest(0, z.mi - z.d))) OVER w)::integer AS mk
+              FROM (SELECT u.i, u.d, pay.pdates[width_bucket(u.c - 1, pay.pcum) + 1] AS mi
+                    FROM unnest(sch.cum, sch.dues) WITH ORDINALITY AS u(c, d, i)) z
+              WHERE z.mi IS NOT NULL
+              WINDOW w AS (ORDER BY z.i)) q
+    ) pm ON pay.loan_id IS NOT NULL AND sch.loan_id IS NOT NULL;
     RETURN v_loans;
 END $$;
 
+-- The allocation of an amount p (cents) over a schedule given by its cumulative arrays:
+-- installments oldest first, q = #{cum_i <= p} fully paid, the rest r = p - cum_q goes to
+-- installment q+1 in the order fees (and penalties), interest, principal. Inlined by the planner.
+CREATE OR REPLACE FUNCTION alloc_fee_paid(p bigint, cum bigint[], cum_fee bigint[])
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(cum_fee[width_bucket(p, cum)], 0)
+           + least(coalesce(cum_fee[width_bucket(p, cum) + 1]
+                            - coalesce(cum_fee[width_bucket(p, cum)], 0), 0),
+                   p - coalesce(cum[width_bucket(p, cum)], 0))
+$$;
+
+CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, cum bigint[], cum_fee bigint[],
+                                               cum_int bigint[])
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(cum_int[width_bucket(p, cum)], 0)
+           + least(coalesce(cum_int[width_bucket(p, cum) + 1]
+                            - coalesce(cum_int[width_bucket(p, cum)], 0), 0),
+                   greatest(0, p - coalesce(cum[width_bucket(p, cum)], 0)
+                               - coalesce(cum_fee[width_bucket(p, cum) + 1]
+                                          - coalesce(cum_fee[width_bucket(p, cum)], 0), 0)))
+$$;
+
+CREATE OR REPLACE FUNCTION alloc_principal_paid(p bigint, cum bigint[], cum_fee bigint[],
+                                                cum_int bigint[])
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT least(cum[cardinality(cum)], p) - alloc_fee_paid(p, cum, cum_fee)
+           - alloc_interest_paid(p, cum, cum_fee, cum_int)
+$$;
+
 -- Fill the temp table _loan_fields with the fields as of p_as_of (all loans, or the given ones).
 -- T = p_as_of; E = min(T, written_off_on) for the arrears fields of written-off loans.
+-- Per loan, from loan_state (binary searches and subscripts, no scan of installments):
+--   past = #{d_i < E}, due = #{d_i <= E}, k = #{m_i <= E} (the paid prefix), q = #{cum_i <= P}.
 CREATE OR REPLACE FUNCTION compute_loan_fields_into(p_as_of date, p_loan_ids text[] DEFAULT NULL)
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_grace integer := app_setting('fimr_grace_days', '0')::integer;
     v_rows integer;
@@ -133,145 +167,120 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM business_calendar WHERE day = p_as_of) THEN
         RAISE EXCEPTION 'as-of date % is outside the business calendar (1990-2100)', p_as_of;
     END IF;
-    PERFORM refresh_paid_dates();
+    PERFORM refresh_loan_state();
 
-    DROP TABLE IF EXISTS _loan_base;
-    CREATE TEMP TABLE _loan_base ON COMMIT DROP AS
-    SELECT l.loan_id, l.repayment_amount, l.installments AS n, l.disbursement_date,
-           l.loan_amount, l.interest_amount, l.fee_amount, l.written_off_on,
-           CASE WHEN l.written_off_on IS NOT NULL THEN least(p_as_of, l.written_off_on)
-                ELSE p_as_of END AS e,
-           coalesce(s.repaid_total, 0) AS repaid_all,
-           s.last_repayment_date AS last_all
-    FROM loans l LEFT JOIN loan_repayment_summary s USING (loan_id)
-    WHERE p_loan_ids IS NULL OR l.loan_id = ANY (p_loan_ids);
-    ANALYZE _loan_base;
-
-    -- Repaid by T and by E, and the latest repayment <= T: from the summary when every
-    -- repayment of the loan is on or before E, else (a past as-of date, a write-off, a
-    -- repayment dated in the future) from those loans' repayments only.
+    -- loans with repayments after E: their totals by T and by E come from the repayments
     DROP TABLE IF EXISTS _loan_late;
     CREATE TEMP TABLE _loan_late ON COMMIT DROP AS
-    SELECT loan_id, e FROM _loan_base WHERE last_all > e;
-    ANALYZE _loan_late;
-
-    DROP TABLE IF EXISTS _loan_paid;
-    CREATE TEMP TABLE _loan_paid ON COMMIT DROP AS
-    SELECT b.loan_id,
-           coalesce(r.paid_t, b.repaid_all) AS paid_t,
-           coalesce(r.paid_e, b.repaid_all) AS paid_e,
-           CASE WHEN r.loan_id IS NULL THEN b.last_all ELSE r.last_t END AS last_t
-    FROM _loan_base b
-    LEFT JOIN (
-        SELECT rp.loan_id,
-               coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= p_as_of), 0)
-                   AS paid_t,
-               coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= x.e), 0)
-                   AS paid_e,
-               max(rp.payment_date) FILTER (WHERE rp.payment_date <= p_as_of) AS last_t
-        FROM _loan_late x JOIN repayments rp USING (loan_id)
-        WHERE NOT rp.is_reversed
-        GROUP BY rp.loan_id
-    ) r USING (loan_id);
-    ANALYZE _loan_paid;
+    SELECT r.loan_id,
+           coalesce(sum(r.payment_amount) FILTER (WHERE r.payment_date <= p_as_of), 0) AS paid_t,
+           coalesce(sum(r.payment_amount) FILTER (WHERE r.payment_date <= x.e), 0) AS paid_e,
+           max(r.payment_date) FILTER (WHERE r.payment_date <= p_as_of) AS last_t
+    FROM (SELECT st.loan_id,
+                 CASE WHEN l.written_off_on IS NOT NULL THEN least(p_as_of, l.written_off_on)
+                      ELSE p_as_of END AS e
+          FROM loan_state st JOIN loans l USING (loan_id)
+          WHERE st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
+            AND (p_loan_ids IS NULL OR st.loan_id = ANY (p_loan_ids))) x
+    JOIN repayments r ON r.loan_id = x.loan_id AND NOT r.is_reversed
+    GROUP BY r.loan_id;
 
     DROP TABLE IF EXISTS _loan_fields;
     CREATE TEMP TABLE _loan_fields ON COMMIT DROP AS
-    WITH inst AS (
-        -- per installment: what the allocation (oldest first; penalties, fees, interest,
-        -- principal) applied to it from the total repaid by T (and by E for write-offs)
-        SELECT s.loan_id, s.installment_no, s.due_date, s.paid_on, s.amount_due,
-               s.principal_due, s.interest_due, s.fee_due, s.penalty_due, b.e,
-               least(s.amount_due, greatest(0, p.paid_t - (s.cumulative_due - s.amount_due))) AS r_t,
-               least(s.amount_due, greatest(0, p.paid_e - (s.cumulative_due - s.amount_due))) AS r_e
-        FROM payment_schedules s
-        JOIN _loan_base b USING (loan_id)
-        JOIN _loan_paid p USING (loan_id)
-    ), agg AS (
-        SELECT loan_id,
-               sum(principal_due) AS principal_total,
-               sum(interest_due) AS interest_total,
-               sum(fee_due + penalty_due) AS fees_total,
-               sum(least(interest_due, greatest(0, r_t - penalty_due - fee_due))) AS interest_paid,
-               sum(least(fee_due + penalty_due, r_t)) AS fees_paid,
-               sum(greatest(0, r_t - penalty_due - fee_due - interest_due)) AS principal_paid,
-               sum(greatest(0, r_e - penalty_due - fee_due - interest_due)) AS principal_paid_e,
-               count(*) FILTER (WHERE due_date <= e) AS due_to_date,
-               count(*) FILTER (WHERE due_date < e) AS past_due,
-               count(*) FILTER (WHERE due_date < e AND (paid_on IS NULL OR paid_on > e)) AS in_arrears,
-               min(due_date) FILTER (WHERE due_date < e AND (paid_on IS NULL OR paid_on > e))
-                   AS oldest_unpaid,
-               max(CASE WHEN paid_on <= e THEN paid_on - 1 ELSE e END - due_date) AS max_late,
-               count(*) FILTER (WHERE due_date < e AND paid_on <= due_date) AS on_time,
-               sum(greatest(0, 1 - greatest(0, least(coalesce(paid_on, e), e) - due_date)::numeric / 30))
-                   FILTER (WHERE due_date < e) AS timeliness_sum,
-               sum(amount_due) FILTER (WHERE due_date < e) AS due_before,
-               min(due_date) FILTER (WHERE installment_no = 1) AS d1,
-               min(paid_on) FILTER (WHERE installment_no = 1) AS m1
-        FROM inst
-        GROUP BY loan_id
-    ), f AS (
-        SELECT b.loan_id, b.n, b.e, b.repayment_amount, b.disbursement_date, b.written_off_on,
-               p.paid_t, p.paid_e, p.last_t, a.past_due, a.due_before, a.timeliness_sum,
-               a.on_time, a.in_arrears, a.due_to_date, a.max_late, a.d1, a.m1,
-               coalesce(a.principal_total, b.loan_amount)
-                   - coalesce(a.principal_paid,
-                              greatest(0, p.paid_t - b.fee_amount - b.interest_amount))
-                   AS principal_out,
-               coalesce(a.interest_total, b.interest_amount)
-                   - coalesce(a.interest_paid,
-                              least(b.interest_amount, greatest(0, p.paid_t - b.fee_amount)))
-                   AS interest_out,
-               coalesce(a.fees_total, b.fee_amount)
-                   - coalesce(a.fees_paid, least(b.fee_amount, p.paid_t)) AS fees_out,
-               coalesce(a.principal_total, b.loan_amount) - coalesce(a.principal_paid_e, 0)
-                   AS principal_out_e,
-               coalesce(b.e - a.oldest_unpaid, 0) AS dpd,
-               round(b.repayment_amount / b.n, 2) AS daily_amount
-        FROM _loan_base b
-        JOIN _loan_paid p USING (loan_id)
-        LEFT JOIN agg a USING (loan_id)
+    WITH b AS (
+        SELECT l.loan_id, l.installments AS n_terms, l.repayment_amount,
+               l.disbursement_date, l.written_off_on,
+               CASE WHEN l.written_off_on IS NOT NULL THEN least(p_as_of, l.written_off_on)
+                    ELSE p_as_of END AS e,
+               ss.dues, st.paid, st.late_max, st.on_time, st.marks,
+               -- a loan without a schedule allocates as one installment of the whole amount
+               coalesce(ss.cum, ARRAY[(l.repayment_amount * 100)::bigint]) AS cum,
+               coalesce(ss.cum_fee, ARRAY[(l.fee_amount * 100)::bigint]) AS cum_fee,
+               coalesce(ss.cum_int, ARRAY[(l.interest_amount * 100)::bigint]) AS cum_int,
+               coalesce(lt.paid_t, st.repaid_total, 0) AS paid_t,
+               coalesce(lt.paid_e, st.repaid_total, 0) AS paid_e,
+               CASE WHEN lt.loan_id IS NULL THEN st.last_repayment_date ELSE lt.last_t END
+                   AS last_t
+        FROM loans l
+        LEFT JOIN loan_schedule_state ss USING (loan_id)
+        LEFT JOIN loan_state st USING (loan_id)
+        LEFT JOIN _loan_late lt USING (loan_id)
+        WHERE p_loan_ids IS NULL OR l.loan_id = ANY (p_loan_ids)
+    ), s1 AS (
+        SELECT b.*,
+               coalesce(width_bucket(b.e - 1, b.dues), 0) AS past,   -- #{d_i < E}
+               coalesce(width_bucket(b.e, b.dues), 0) AS due,        -- #{d_i <= E}
+               coalesce(width_bucket(b.e, b.paid), 0) AS k,          -- #{m_i <= E}
+               (b.paid_t * 100)::bigint AS pt_c,
+               (b.paid_e * 100)::bigint AS pe_c,
+               cardinality(b.cum) AS n
+        FROM b
+    ), s2 AS (
+        SELECT s1.*,
+               CASE WHEN s1.past > s1.k THEN s1.e - s1.dues[s1.k + 1] ELSE 0 END AS dpd,
+               least(s1.past, s1.k) AS j,
+               greatest(s1.k, coalesce(width_bucket(s1.e - 30, s1.dues), 0)) AS lo,
+               alloc_fee_paid(s1.pt_c, s1.cum, s1.cum_fee) AS fee_paid,
+               alloc_interest_paid(s1.pt_c, s1.cum, s1.cum_fee, s1.cum_int) AS int_paid,
+               alloc_principal_paid(s1.pe_c, s1.cum, s1.cum_fee, s1.cum_int) AS prin_paid_e,
+               coalesce(s1.cum[s1.past], 0) AS due_before_c
+        FROM s1
+    ), s3 AS (
+        SELECT s2.*,
+               least(s2.cum[s2.n], s2.pt_c) - s2.fee_paid - s2.int_paid AS prin_paid,
+               s2.cum[s2.n] - s2.cum_fee[s2.n] - s2.cum_int[s2.n] AS prin_total,
+               -- timeliness in 30ths: the paid installments' marks, plus each unpaid past
+               -- installment due less than 30 days before E: 30 - (E - d_i)
+               CASE WHEN s2.past > 0 THEN
+                   (coalesce(s2.marks[s2.j], 0)
+                    + CASE WHEN s2.past > s2.lo
+                           THEN (SELECT sum(30 - (s2.e - d))
+                                 FROM unnest(s2.dues[s2.lo + 1:s2.past]) AS d) ELSE 0 END
+                   )::numeric / 30 / s2.past END AS ts,
+               round(s2.repayment_amount / s2.n_terms, 2) AS daily_amount
+        FROM s2
     )
-    SELECT f.loan_id,
+    SELECT s3.loan_id,
            p_as_of AS as_of,
-           f.paid_t::numeric(18,2) AS total_repayments,
-           f.principal_out::numeric(18,2) AS principal_outstanding,
-           f.interest_out::numeric(18,2) AS interest_outstanding,
-           f.fees_out::numeric(18,2) AS fees_outstanding,
-           (f.repayment_amount - f.paid_t)::numeric(18,2) AS total_outstanding,
-           greatest(0, f.repayment_amount - f.paid_t)::numeric(18,2) AS actual_outstanding,
-           greatest(0, f.paid_t - f.repayment_amount)::numeric(18,2) AS overpaid_amount,
-           f.daily_amount::numeric(18,2) AS daily_repayment_amount,
-           coalesce(f.due_to_date, 0)::integer AS repayment_days_due_today,
-           round(least(f.n::numeric, f.paid_t / nullif(f.daily_amount, 0)), 2)::numeric(12,2)
-               AS repayment_days_paid,
-           f.dpd::integer AS current_dpd,
-           greatest(0, f.dpd, coalesce(f.max_late, 0))::integer AS max_dpd_ever,
-           coalesce(f.in_arrears, 0)::integer AS installments_in_arrears,
-           coalesce(f.e > f.d1 + v_grace
-                    AND NOT coalesce(f.m1 <= f.d1 + v_grace, false), false) AS fimr_tagged,
-           (f.dpd BETWEEN 1 AND 6) AS early_indicator_tagged,
-           CASE WHEN f.past_due > 0
-                THEN round(100.0 * f.on_time / f.past_due, 2) END::numeric(5,2)
-               AS repayment_delay_rate,
-           CASE WHEN f.past_due > 0
-                THEN round(100 * f.timeliness_sum / f.past_due, 2) END::numeric(5,2)
-               AS timeliness_score,
-           CASE WHEN f.past_due > 0
-                THEN round(0.4 * (100 * f.timeliness_sum / f.past_due)
-                           + 40 * least(1, coalesce(f.paid_e / nullif(f.due_before, 0), 1))
-                           + 20 * (1 - least(f.dpd, 30)::numeric / 30), 2) END::numeric(5,2)
+           s3.paid_t::numeric(18,2) AS total_repayments,
+           ((s3.prin_total - s3.prin_paid) / 100.0)::numeric(18,2) AS principal_outstanding,
+           ((s3.cum_int[s3.n] - s3.int_paid) / 100.0)::numeric(18,2) AS interest_outstanding,
+           ((s3.cum_fee[s3.n] - s3.fee_paid) / 100.0)::numeric(18,2) AS fees_outstanding,
+           (s3.repayment_amount - s3.paid_t)::numeric(18,2) AS total_outstanding,
+           greatest(0, s3.repayment_amount - s3.paid_t)::numeric(18,2) AS actual_outstanding,
+           greatest(0, s3.paid_t - s3.repayment_amount)::numeric(18,2) AS overpaid_amount,
+           s3.daily_amount::numeric(18,2) AS daily_repayment_amount,
+           s3.due AS repayment_days_due_today,
+           round(least(s3.n_terms::numeric, s3.paid_t / nullif(s3.daily_amount, 0)), 2)
+               ::numeric(12,2) AS repayment_days_paid,
+           s3.dpd AS current_dpd,
+           greatest(0, s3.dpd, coalesce(s3.late_max[s3.k], 0)) AS max_dpd_ever,
+           greatest(0, s3.past - s3.k) AS installments_in_arrears,
+           coalesce(s3.e > s3.dues[1] + v_grace
+                    AND NOT coalesce(s3.paid[1] <= s3.dues[1] + v_grace, false), false)
+               AS fimr_tagged,
+           (s3.dpd BETWEEN 1 AND 6) AS early_indicator_tagged,
+           CASE WHEN s3.past > 0
+                THEN round(100.0 * coalesce(s3.on_time[s3.j], 0) / s3.past, 2) END
+               ::numeric(5,2) AS repayment_delay_rate,
+           round(100 * s3.ts, 2)::numeric(5,2) AS timeliness_score,
+           CASE WHEN s3.past > 0
+                THEN round(40 * s3.ts
+                           + 40 * least(1, coalesce(s3.pe_c::numeric
+                                                    / nullif(s3.due_before_c, 0), 1))
+                           + 20 * (1 - least(s3.dpd, 30)::numeric / 30), 2) END::numeric(5,2)
                AS repayment_health,
-           (p_as_of - f.last_t)::integer AS days_since_last_repayment,
-           greatest(0, ct.business_day_index - cd.business_day_index)::integer
+           (p_as_of - s3.last_t) AS days_since_last_repayment,
+           greatest(0, ct.business_day_index - cd.business_day_index)
                AS business_days_since_disbursement,
-           greatest(0, coalesce(f.due_before, 0) - f.paid_e)::numeric(18,2) AS overdue_amount,
-           coalesce(f.e > f.d1 + v_grace, false) AS fimr_eligible,
-           CASE WHEN f.written_off_on IS NOT NULL
-                THEN f.principal_out_e END::numeric(18,2) AS written_off_principal
-    FROM f
+           (greatest(0, s3.due_before_c - s3.pe_c) / 100.0)::numeric(18,2) AS overdue_amount,
+           coalesce(s3.e > s3.dues[1] + v_grace, false) AS fimr_eligible,
+           CASE WHEN s3.written_off_on IS NOT NULL
+                THEN ((s3.prin_total - s3.prin_paid_e) / 100.0) END::numeric(18,2)
+               AS written_off_principal
+    FROM s3
     JOIN business_calendar ct ON ct.day = p_as_of
-    LEFT JOIN business_calendar cd ON cd.day = f.disbursement_date;
+    LEFT JOIN business_calendar cd ON cd.day = s3.disbursement_date;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END $$;
@@ -301,7 +310,7 @@ END $$;
 CREATE OR REPLACE FUNCTION recalculate_all_loan_fields(as_of date DEFAULT business_today(),
                                                        p_loan_ids text[] DEFAULT NULL)
 RETURNS TABLE (total_loans_processed integer, loans_updated integer, execution_time_ms integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_started timestamptz := clock_timestamp();
     v_total integer;

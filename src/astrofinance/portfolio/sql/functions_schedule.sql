@@ -8,11 +8,11 @@
 -- p_loan_ids NULL regenerates every generated schedule. Returns the number of loans.
 
 CREATE OR REPLACE FUNCTION generate_loan_schedules(p_loan_ids text[] DEFAULT NULL)
-RETURNS integer LANGUAGE plpgsql AS $$
+RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_loans integer;
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS _sched_loans (loan_id text PRIMARY KEY) ON COMMIT DROP;
+    CREATE TEMP TABLE IF NOT EXISTS _sched_loans (loan_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     TRUNCATE _sched_loans;
     INSERT INTO _sched_loans
     SELECT loan_id FROM loans
@@ -25,9 +25,8 @@ BEGIN
     ANALYZE _sched_loans;
 
     DELETE FROM payment_schedules s USING _sched_loans x WHERE s.loan_id = x.loan_id;
+    DELETE FROM loan_schedule_state s USING _sched_loans x WHERE s.loan_id = x.loan_id;
 
-    INSERT INTO payment_schedules (loan_id, installment_no, due_date, principal_due,
-                                   interest_due, fee_due, cumulative_due)
     WITH terms AS (
         SELECT l.loan_id, l.installments AS n, l.frequency, l.first_payment_due_date AS first_due,
                l.repayment_amount,
@@ -54,27 +53,54 @@ BEGIN
                  WHEN 'weekly' THEN t.first_due + 7 * g.k
                  ELSE (t.first_due + make_interval(months => g.k))::date END
         WHERE t.frequency IN ('weekly', 'monthly')
+    ), rows AS (
+        SELECT t.loan_id, d.k, d.due,
+               CASE WHEN d.k < t.n THEN t.p1 ELSE t.p - (t.n - 1) * t.p1 END AS p_due,
+               CASE WHEN d.k < t.n THEN t.i1 ELSE t.i - (t.n - 1) * t.i1 END AS i_due,
+               CASE WHEN d.k < t.n THEN t.f1 ELSE t.f - (t.n - 1) * t.f1 END AS f_due,
+               CASE WHEN d.k < t.n THEN d.k * (t.p1 + t.i1 + t.f1) ELSE t.repayment_amount END
+                   AS cum,
+               CASE WHEN d.k < t.n THEN d.k * t.f1 ELSE t.f END AS cum_fee,
+               CASE WHEN d.k < t.n THEN d.k * t.i1 ELSE t.i END AS cum_int
+        FROM terms t JOIN dates d USING (loan_id)
+    ), ins AS (
+        INSERT INTO payment_schedules (loan_id, installment_no, due_date, principal_due,
+                                       interest_due, fee_due, cumulative_due)
+        SELECT loan_id, k, due, p_due, i_due, f_due, cum FROM rows
     )
-    SELECT t.loan_id, d.k, d.due,
-           CASE WHEN d.k < t.n THEN t.p1 ELSE t.p - (t.n - 1) * t.p1 END,
-           CASE WHEN d.k < t.n THEN t.i1 ELSE t.i - (t.n - 1) * t.i1 END,
-           CASE WHEN d.k < t.n THEN t.f1 ELSE t.f - (t.n - 1) * t.f1 END,
-           CASE WHEN d.k < t.n THEN d.k * (t.p1 + t.i1 + t.f1) ELSE t.repayment_amount END
-    FROM terms t JOIN dates d USING (loan_id);
+    INSERT INTO loan_schedule_state (loan_id, n, dues, cum, cum_fee, cum_int)
+    SELECT loan_id, count(*), array_agg(due ORDER BY k),
+           array_agg((cum * 100)::bigint ORDER BY k),
+           array_agg((cum_fee * 100)::bigint ORDER BY k),
+           array_agg((cum_int * 100)::bigint ORDER BY k)
+    FROM rows GROUP BY loan_id;
 
     INSERT INTO stale_loans (loan_id) SELECT loan_id FROM _sched_loans
     ON CONFLICT (loan_id) DO NOTHING;
     RETURN v_loans;
 END $$;
 
--- Cumulative thresholds for supplied schedules (installment order).
+-- Supplied schedules (rows written by an import or a sync): cumulative thresholds and the
+-- loan's schedule state, in installment order; marks the loans for the paid-date refresh.
 CREATE OR REPLACE FUNCTION refresh_cumulative_due(p_loan_ids text[])
-RETURNS void LANGUAGE sql AS $$
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     UPDATE payment_schedules s SET cumulative_due = c.cum
     FROM (SELECT loan_id, installment_no,
                  sum(amount_due) OVER (PARTITION BY loan_id ORDER BY installment_no) AS cum
           FROM payment_schedules WHERE loan_id = ANY (p_loan_ids)) c
     WHERE s.loan_id = c.loan_id AND s.installment_no = c.installment_no
       AND s.cumulative_due IS DISTINCT FROM c.cum;
+    DELETE FROM loan_schedule_state WHERE loan_id = ANY (p_loan_ids);
+    INSERT INTO loan_schedule_state (loan_id, n, dues, cum, cum_fee, cum_int)
+    SELECT loan_id, count(*), array_agg(due_date ORDER BY installment_no),
+           array_agg((cumulative_due * 100)::bigint ORDER BY installment_no),
+           array_agg((cf * 100)::bigint ORDER BY installment_no),
+           array_agg((ci * 100)::bigint ORDER BY installment_no)
+    FROM (SELECT loan_id, installment_no, due_date, cumulative_due,
+                 sum(fee_due + penalty_due) OVER w AS cf, sum(interest_due) OVER w AS ci
+          FROM payment_schedules WHERE loan_id = ANY (p_loan_ids)
+          WINDOW w AS (PARTITION BY loan_id ORDER BY installment_no)) t
+    GROUP BY loan_id;
     INSERT INTO stale_loans (loan_id) SELECT unnest(p_loan_ids) ON CONFLICT DO NOTHING;
-$$;
+END $$;
