@@ -139,7 +139,7 @@ def _dotenv_values() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
-        return Settings()
+        return Settings()  # type: ignore[call-arg]  # values come from the environment
     except Exception as e:  # pydantic.ValidationError: show which variable is wrong
         raise ConfigurationError(f"invalid configuration: {e}") from e
 

@@ -47,7 +47,8 @@ def parse_date(value: str | None, name: str = "date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name)
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form",
+                                 param_hint=name) from None
 
 
 def database():

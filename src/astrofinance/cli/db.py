@@ -90,7 +90,8 @@ def _create_database() -> None:
     admin = create_engine(sqlalchemy_url(urlunsplit(parts._replace(path="/postgres"))),
                           isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                           {"n": name}).first()
         if not exists:
             c.execute(text(f'CREATE DATABASE "{name.replace(chr(34), "")}"'))
             console.print(f"created database {name}")

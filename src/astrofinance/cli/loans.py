@@ -122,7 +122,8 @@ def schedule(
         return
     table = Table(title=f"Schedule of loan {loan_id}")
     for col in SCHEDULE_COLUMNS:
-        table.add_column(col, justify="left" if col in ("due_date", "paid_on") else "right")
+        table.add_column(col, justify="left" if col in ("due_date", "paid_on") else "right",
+                         overflow="fold")
     for row in cells:
         table.add_row(*row)
     console.print(table)

@@ -44,7 +44,7 @@ def _kpi_table(report: PortfolioReport) -> Table:
             f"{n}={'|'.join(v) if isinstance(v, list) else v}" for n, v in report.filters.items())
     table = Table(title=title)
     table.add_column("metric")
-    table.add_column("value", justify="right")
+    table.add_column("value", justify="right", overflow="fold")
     rows: list[tuple[str, str]] = [
         ("Loans on the books", number(k.loans_on_books)),
         ("Gross loan portfolio (GLP)", naira(k.gross_loan_portfolio)),
@@ -76,7 +76,7 @@ def _bucket_table(k: Kpis) -> Table:
     for col, justify in (("class", "left"), ("DPD", "left"), ("loans", "right"),
                          ("principal outstanding", "right"), ("provision rate", "right"),
                          ("provision", "right")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for b in k.buckets:
         span = f"{b.cbn.min_dpd}+" if b.cbn.max_dpd is None else (
             f"{b.cbn.min_dpd}" if b.cbn.min_dpd == b.cbn.max_dpd
@@ -92,7 +92,7 @@ def _bucket_table(k: Kpis) -> Table:
 def _cohort_table(k: Kpis) -> Table:
     table = Table(title="FIMR by disbursement month")
     for col in ("cohort", "eligible", "tagged", "FIMR rate"):
-        table.add_column(col, justify="left" if col == "cohort" else "right")
+        table.add_column(col, justify="left" if col == "cohort" else "right", overflow="fold")
     for c in k.cohorts:
         table.add_row(c.cohort, f"{c.eligible:,}", f"{c.tagged:,}", percent(c.rate))
     return table
@@ -120,5 +120,5 @@ def _name(g: Kpis) -> str:
 def _table(title: str, columns: list[str]) -> Table:
     table = Table(title=title)
     for col in columns:
-        table.add_column(col, justify="left" if col == "group" else "right")
+        table.add_column(col, justify="left" if col == "group" else "right", overflow="fold")
     return table

@@ -69,6 +69,10 @@ def _check_path(pgdata: Path) -> None:
 
 def start(data_dir: Path, *, keep_running: bool = True):
     """Start (or attach to) the embedded server; return the pgserver handle."""
+    import warnings
+
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (pgserver then uses /tmp): harmless
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     pgdata = pgdata_dir(data_dir)
@@ -80,7 +84,8 @@ def start(data_dir: Path, *, keep_running: bool = True):
         server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     except Exception as e:  # initdb/pg_ctl failure: show the server log's tail
         tail = _log_tail(pgdata)
-        raise ConfigurationError(f"could not start the embedded PostgreSQL in {pgdata}: {e}{tail}")
+        raise ConfigurationError(
+            f"could not start the embedded PostgreSQL in {pgdata}: {e}{tail}") from None
     _ensure_database(server)
     return server
 

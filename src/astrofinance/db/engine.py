@@ -80,6 +80,7 @@ def get_database(settings: Settings | None = None, *, migrate: bool = True) -> D
 
         server = emb.start(settings.data_dir)
         url = emb.url(server)
+    assert url is not None
     db = Database(url, embedded=embedded)
     try:
         with db.begin() as conn:
