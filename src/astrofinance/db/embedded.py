@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from astrofinance.errors import ConfigurationError
@@ -68,7 +69,11 @@ def _check_path(pgdata: Path) -> None:
 
 
 def start(data_dir: Path, *, keep_running: bool = True):
-    """Start (or attach to) the embedded server; return the pgserver handle."""
+    """Start (or attach to) the embedded server; return the pgserver handle.
+
+    A server killed with SIGKILL leaves a stale postmaster.pid and, for a moment, orphaned
+    backends holding its shared memory: wait for them and try again (3 attempts).
+    """
     import warnings
 
     # platformdirs warns when XDG_RUNTIME_DIR is unset (pgserver then uses /tmp): harmless
@@ -78,16 +83,55 @@ def start(data_dir: Path, *, keep_running: bool = True):
     pgdata = pgdata_dir(data_dir)
     _check_path(pgdata)
     pgdata.mkdir(parents=True, exist_ok=True)
-    _clean_stale_pids(pgdata)
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    last_error: Exception | None = None
+    for attempt in range(3):
+        _clean_stale_pids(pgdata)
+        try:
+            server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+            _ensure_database(server)
+            return server
+        except Exception as e:  # initdb/pg_ctl/psql failure
+            last_error = e
+            _forget(pgdata)
+            _wait_for_orphans(pgdata, seconds=5 * (attempt + 1))
+    tail = _log_tail(pgdata)
+    raise ConfigurationError(
+        f"could not start the embedded PostgreSQL in {pgdata}: {last_error}{tail}") from None
+
+
+def _forget(pgdata: Path) -> None:
+    """Drop pgserver's cached handle so the next attempt checks the server again."""
+    from pgserver.postgres_server import PostgresServer
+
+    PostgresServer._instances.pop(pgdata.resolve(), None)
+
+
+def _wait_for_orphans(pgdata: Path, seconds: float) -> None:
+    """Wait until no process of a dead postmaster still uses the data dir; drop its pid file."""
+    import psutil
+
+    deadline = time.monotonic() + seconds
+    needle = str(pgdata.resolve())
+    pidfile = pgdata / "postmaster.pid"
+    while time.monotonic() < deadline:
+        owner = _pidfile_owner(pidfile)
+        if owner is not None and _pid_alive(owner):
+            return  # a live server: nothing stale to clean
+        users = [p for p in psutil.process_iter(["name", "cmdline", "cwd"])
+                 if p.info["name"] == "postgres"
+                 and (needle in " ".join(p.info["cmdline"] or []) or p.info["cwd"] == needle)]
+        if not users:
+            pidfile.unlink(missing_ok=True)
+            return
+        time.sleep(0.2)
+
+
+def _pidfile_owner(pidfile: Path) -> int | None:
     try:
-        server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
-    except Exception as e:  # initdb/pg_ctl failure: show the server log's tail
-        tail = _log_tail(pgdata)
-        raise ConfigurationError(
-            f"could not start the embedded PostgreSQL in {pgdata}: {e}{tail}") from None
-    _ensure_database(server)
-    return server
+        return int(pidfile.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def url(server, database: str = DB_NAME) -> str:
