@@ -91,8 +91,9 @@ BEGIN
     INSERT INTO loan_state (loan_id, paid, late_max, on_time, marks, repaid_total,
                             first_repayment_date, last_repayment_date)
     WITH pay AS (
-        SELECT loan_id, array_agg(payment_date ORDER BY payment_date, repayment_id) AS pdates,
-               array_agg(c ORDER BY payment_date, repayment_id) AS pcum, sum(payment_amount) AS total,
+        -- rows arrive in the window's order (loan, date, id): the arrays keep it
+        SELECT loan_id, array_agg(payment_date) AS pdates,
+               array_agg(c) AS pcum, sum(payment_amount) AS total,
                min(payment_date) AS first_date, max(payment_date) AS last_date
         FROM (SELECT r.loan_id, r.payment_date, r.repayment_id, r.payment_amount,
                      (sum(r.payment_amount) OVER (PARTITION BY r.loan_id
@@ -108,8 +109,9 @@ BEGIN
     LEFT JOIN pay USING (loan_id)
     LEFT JOIN loan_schedule_state sch USING (loan_id)
     LEFT JOIN LATERAL (
-        SELECT array_agg(q.mi ORDER BY q.i) AS paid, array_agg(q.lm ORDER BY q.i) AS late_max,
-               array_agg(q.ot ORDER BY q.i) AS on_time, array_agg(q.mk ORDER BY q.i) AS marks
+        -- rows arrive in installment order (the window's): the arrays keep it
+        SELECT array_agg(q.mi) AS paid, array_agg(q.lm) AS late_max,
+               array_agg(q.ot) AS on_time, array_agg(q.mk) AS marks
         FROM (SELECT z.i, z.mi,
                      max(z.mi - 1 - z.d) OVER w AS lm,
                      (count(*) FILTER (WHERE z.mi <= z.d) OVER w)::integer AS ot,
@@ -123,32 +125,23 @@ BEGIN
 END $$;
 
 -- The allocation of an amount p (cents) over a schedule given by its cumulative arrays:
--- installments oldest first, q = #{cum_i <= p} fully paid, the rest r = p - cum_q goes to
--- installment q+1 in the order fees (and penalties), interest, principal. Inlined by the planner.
-CREATE OR REPLACE FUNCTION alloc_fee_paid(p bigint, cum bigint[], cum_fee bigint[])
+-- installments oldest first; q = #{cum_i <= p} (width_bucket(p, cum)) are fully paid, the rest
+-- r = p - cum_q goes to installment q+1 in the order fees (and penalties), interest,
+-- principal; principal paid = min(p, cum_n) - fees paid - interest paid. Inlined by the planner.
+CREATE OR REPLACE FUNCTION alloc_fee_paid(p bigint, q integer, cum bigint[], cum_fee bigint[])
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(cum_fee[width_bucket(p, cum)], 0)
-           + least(coalesce(cum_fee[width_bucket(p, cum) + 1]
-                            - coalesce(cum_fee[width_bucket(p, cum)], 0), 0),
-                   p - coalesce(cum[width_bucket(p, cum)], 0))
+    SELECT coalesce(cum_fee[q], 0)
+           + least(coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0),
+                   p - coalesce(cum[q], 0))
 $$;
 
-CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, cum bigint[], cum_fee bigint[],
-                                               cum_int bigint[])
+CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, q integer, cum bigint[],
+                                               cum_fee bigint[], cum_int bigint[])
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(cum_int[width_bucket(p, cum)], 0)
-           + least(coalesce(cum_int[width_bucket(p, cum) + 1]
-                            - coalesce(cum_int[width_bucket(p, cum)], 0), 0),
-                   greatest(0, p - coalesce(cum[width_bucket(p, cum)], 0)
-                               - coalesce(cum_fee[width_bucket(p, cum) + 1]
-                                          - coalesce(cum_fee[width_bucket(p, cum)], 0), 0)))
-$$;
-
-CREATE OR REPLACE FUNCTION alloc_principal_paid(p bigint, cum bigint[], cum_fee bigint[],
-                                                cum_int bigint[])
-RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT least(cum[cardinality(cum)], p) - alloc_fee_paid(p, cum, cum_fee)
-           - alloc_interest_paid(p, cum, cum_fee, cum_int)
+    SELECT coalesce(cum_int[q], 0)
+           + least(coalesce(cum_int[q + 1] - coalesce(cum_int[q], 0), 0),
+                   greatest(0, p - coalesce(cum[q], 0)
+                               - coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0)))
 $$;
 
 -- Fill the temp table _loan_fields with the fields as of p_as_of (all loans, or the given ones).
@@ -169,21 +162,24 @@ BEGIN
     END IF;
     PERFORM refresh_loan_state();
 
-    -- loans with repayments after E: their totals by T and by E come from the repayments
+    -- loans with repayments after E: their totals by T and by E come from their repayments
     DROP TABLE IF EXISTS _loan_late;
     CREATE TEMP TABLE _loan_late ON COMMIT DROP AS
-    SELECT r.loan_id,
-           coalesce(sum(r.payment_amount) FILTER (WHERE r.payment_date <= p_as_of), 0) AS paid_t,
-           coalesce(sum(r.payment_amount) FILTER (WHERE r.payment_date <= x.e), 0) AS paid_e,
-           max(r.payment_date) FILTER (WHERE r.payment_date <= p_as_of) AS last_t
+    SELECT x.loan_id, r.paid_t, r.paid_e, r.last_t
     FROM (SELECT st.loan_id,
                  CASE WHEN l.written_off_on IS NOT NULL THEN least(p_as_of, l.written_off_on)
                       ELSE p_as_of END AS e
           FROM loan_state st JOIN loans l USING (loan_id)
           WHERE st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
             AND (p_loan_ids IS NULL OR st.loan_id = ANY (p_loan_ids))) x
-    JOIN repayments r ON r.loan_id = x.loan_id AND NOT r.is_reversed
-    GROUP BY r.loan_id;
+    CROSS JOIN LATERAL (
+        SELECT coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= p_as_of), 0)
+                   AS paid_t,
+               coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= x.e), 0)
+                   AS paid_e,
+               max(rp.payment_date) FILTER (WHERE rp.payment_date <= p_as_of) AS last_t
+        FROM repayments rp
+        WHERE rp.loan_id = x.loan_id AND NOT rp.is_reversed) r;
 
     DROP TABLE IF EXISTS _loan_fields;
     CREATE TEMP TABLE _loan_fields ON COMMIT DROP AS
@@ -213,6 +209,8 @@ BEGIN
                coalesce(width_bucket(b.e, b.paid), 0) AS k,          -- #{m_i <= E}
                (b.paid_t * 100)::bigint AS pt_c,
                (b.paid_e * 100)::bigint AS pe_c,
+               coalesce(width_bucket((b.paid_t * 100)::bigint, b.cum), 0) AS qt,
+               coalesce(width_bucket((b.paid_e * 100)::bigint, b.cum), 0) AS qe,
                cardinality(b.cum) AS n
         FROM b
     ), s2 AS (
@@ -220,9 +218,11 @@ BEGIN
                CASE WHEN s1.past > s1.k THEN s1.e - s1.dues[s1.k + 1] ELSE 0 END AS dpd,
                least(s1.past, s1.k) AS j,
                greatest(s1.k, coalesce(width_bucket(s1.e - 30, s1.dues), 0)) AS lo,
-               alloc_fee_paid(s1.pt_c, s1.cum, s1.cum_fee) AS fee_paid,
-               alloc_interest_paid(s1.pt_c, s1.cum, s1.cum_fee, s1.cum_int) AS int_paid,
-               alloc_principal_paid(s1.pe_c, s1.cum, s1.cum_fee, s1.cum_int) AS prin_paid_e,
+               alloc_fee_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee) AS fee_paid,
+               alloc_interest_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee, s1.cum_int) AS int_paid,
+               least(s1.cum[s1.n], s1.pe_c) - alloc_fee_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee)
+                   - alloc_interest_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee, s1.cum_int)
+                   AS prin_paid_e,
                coalesce(s1.cum[s1.past], 0) AS due_before_c
         FROM s1
     ), s3 AS (
@@ -320,7 +320,6 @@ BEGIN
     -- one recalculation at a time (a second one waits, then sees the first's results)
     PERFORM pg_advisory_xact_lock(hashtext('astrofinance.recalculate'));
     v_total := compute_loan_fields_into(as_of, p_loan_ids);
-    ANALYZE _loan_fields;
     UPDATE loans l SET
         fields_as_of = f.as_of,
         fields_updated_at = now(),
