@@ -10,19 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from astrofinance.metrics.service import FIELD_NAMES
 from tests.metrics import reference
 from tests.metrics.book import add_holiday, add_loan, fields, pay
 
 BASE = dt.date(2025, 1, 6)
 HOLIDAYS = {dt.date(2025, 1, 20), dt.date(2025, 2, 14), dt.date(2025, 3, 3)}
-FIELDS = [
-    "total_repayments", "principal_outstanding", "interest_outstanding", "fees_outstanding",
-    "total_outstanding", "actual_outstanding", "overpaid_amount", "daily_repayment_amount",
-    "repayment_days_due_today", "repayment_days_paid", "current_dpd", "max_dpd_ever",
-    "installments_in_arrears", "fimr_tagged", "early_indicator_tagged", "repayment_delay_rate",
-    "timeliness_score", "repayment_health", "days_since_last_repayment",
-    "business_days_since_disbursement",
-]
+FIELDS = list(FIELD_NAMES)  # every per-loan field of metrics.md
 
 money = st.integers(min_value=1, max_value=5_000_00).map(lambda c: Decimal(c) / 100)
 loans = st.fixed_dictionaries({
