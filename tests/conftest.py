@@ -58,7 +58,7 @@ def _admin(url: str):
 
 
 @pytest.fixture(scope="session")
-def template_db(pg_server_url: str, worker_id: str = "main") -> Iterator[str]:
+def template_db(pg_server_url: str) -> Iterator[str]:
     name = f"af_tpl_{os.getpid()}"
     admin = _admin(pg_server_url)
     with admin.connect() as c:

@@ -13,7 +13,8 @@ from typing import BinaryIO
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import console, database, err_console, handle_errors, parse_date
+from astrofinance.cli import filters
+from astrofinance.cli.common import console, database, err_console, handle_errors
 
 app = typer.Typer(help="Loans: export their computed fields, show a schedule.",
                   no_args_is_help=True)
@@ -50,23 +51,15 @@ def export(
                                 help="Write to this file instead of stdout."),
     status: list[str] = typer.Option(None, "--status",
                                      help="Only this status, any case (repeatable)."),
-    branch: list[str] = typer.Option(None, "--branch", help="Only this branch (repeatable)."),
-    region: list[str] = typer.Option(None, "--region", help="Only this region (repeatable)."),
-    officer: list[str] = typer.Option(None, "--officer",
-                                      help="Only this officer_id (repeatable)."),
-    wave: list[str] = typer.Option(None, "--wave",
-                                   help="Only this wave, e.g. 'Wave 2' or 2 (repeatable)."),
-    product: list[str] = typer.Option(None, "--product", help="Only this product (repeatable)."),
-    vertical_lead: list[str] = typer.Option(None, "--vertical-lead",
-                                            help="Only loans under this vertical lead (email; "
-                                                 "repeatable)."),
-    supervisor: list[str] = typer.Option(None, "--supervisor",
-                                         help="Only loans of this supervisor's officers (email; "
-                                              "repeatable)."),
-    disbursed_from: str = typer.Option(None, "--disbursed-from",
-                                       help="Only loans disbursed on or after this date."),
-    disbursed_to: str = typer.Option(None, "--disbursed-to",
-                                     help="Only loans disbursed on or before this date."),
+    branch: list[str] = filters.BRANCH,
+    region: list[str] = filters.REGION,
+    officer: list[str] = filters.OFFICER,
+    supervisor: list[str] = filters.SUPERVISOR,
+    vertical_lead: list[str] = filters.VERTICAL_LEAD,
+    wave: list[str] = filters.WAVE,
+    product: list[str] = filters.PRODUCT,
+    disbursed_from: str = filters.DISBURSED_FROM,
+    disbursed_to: str = filters.DISBURSED_TO,
     dpd_min: int = typer.Option(None, "--dpd-min", min=0,
                                 help="Only loans with current_dpd at least this."),
     dpd_max: int = typer.Option(None, "--dpd-max", min=0,
@@ -74,20 +67,15 @@ def export(
 ) -> None:
     """Export every loan's computed fields (as of the last `metrics recalculate`)."""
     from astrofinance.db import session_scope
-    from astrofinance.metrics.portfolio import PortfolioFilters
     from astrofinance.portfolio.export import ExportFilters, export_loans
 
-    filters = ExportFilters(
-        PortfolioFilters(branch=tuple(branch or ()), region=tuple(region or ()),
-                         officer=tuple(officer or ()), supervisor=tuple(supervisor or ()),
-                         vertical_lead=tuple(vertical_lead or ()), wave=tuple(wave or ()),
-                         product=tuple(product or ()),
-                         disbursed_from=parse_date(disbursed_from, "--disbursed-from"),
-                         disbursed_to=parse_date(disbursed_to, "--disbursed-to")),
+    chosen = ExportFilters(
+        filters.portfolio_filters(branch, region, officer, supervisor, vertical_lead,
+                                  wave, product, disbursed_from, disbursed_to),
         status=tuple(status or ()), dpd_min=dpd_min, dpd_max=dpd_max)
     with session_scope(database()) as conn, _binary_output(output) as out:
         summary = export_loans(conn.connection.driver_connection,  # type: ignore[arg-type]
-                               out, fmt.value, filters)
+                               out, fmt.value, chosen)
     if summary.rows and summary.without_fields == summary.rows:
         err_console.print("[yellow]warning:[/] no recalculation has been run for these loans: "
                           "their fields are empty. Run `astrofinance metrics recalculate` "

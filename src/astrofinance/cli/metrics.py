@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import typer
 
+from astrofinance.cli import filters
 from astrofinance.cli.common import console, database, handle_errors, parse_date
 
 app = typer.Typer(help="metrics commands.", no_args_is_help=True)
@@ -44,23 +45,15 @@ def portfolio(
     group_by: GroupBy = typer.Option(None, "--group-by",
                                      help="Also show every metric per officer, branch, region, "
                                           "supervisor, vertical_lead, wave or product."),
-    branch: list[str] = typer.Option(None, "--branch", help="Only this branch (repeatable)."),
-    region: list[str] = typer.Option(None, "--region", help="Only this region (repeatable)."),
-    officer: list[str] = typer.Option(None, "--officer",
-                                      help="Only this officer_id (repeatable)."),
-    supervisor: list[str] = typer.Option(None, "--supervisor",
-                                         help="Only loans of this supervisor's officers (email; "
-                                              "repeatable)."),
-    vertical_lead: list[str] = typer.Option(None, "--vertical-lead",
-                                            help="Only loans under this vertical lead (email; "
-                                                 "repeatable)."),
-    wave: list[str] = typer.Option(None, "--wave", help="Only this wave, e.g. 'Wave 2' or 2 "
-                                                        "(repeatable)."),
-    product: list[str] = typer.Option(None, "--product", help="Only this product (repeatable)."),
-    disbursed_from: str = typer.Option(None, "--disbursed-from",
-                                       help="Only loans disbursed on or after this date."),
-    disbursed_to: str = typer.Option(None, "--disbursed-to",
-                                     help="Only loans disbursed on or before this date."),
+    branch: list[str] = filters.BRANCH,
+    region: list[str] = filters.REGION,
+    officer: list[str] = filters.OFFICER,
+    supervisor: list[str] = filters.SUPERVISOR,
+    vertical_lead: list[str] = filters.VERTICAL_LEAD,
+    wave: list[str] = filters.WAVE,
+    product: list[str] = filters.PRODUCT,
+    disbursed_from: str = filters.DISBURSED_FROM,
+    disbursed_to: str = filters.DISBURSED_TO,
     period_start: str = typer.Option(None, "--period-start",
                                      help="Start of the period for collection rate, "
                                           "disbursements and write-offs. Default: the first "
@@ -72,17 +65,13 @@ def portfolio(
     collection and write-off rates; filtered and optionally grouped."""
     from astrofinance.cli.portfolio_view import render
     from astrofinance.db import session_scope
-    from astrofinance.metrics.portfolio import PortfolioFilters, portfolio_metrics
+    from astrofinance.metrics.portfolio import portfolio_metrics
 
-    filters = PortfolioFilters(
-        branch=tuple(branch or ()), region=tuple(region or ()), officer=tuple(officer or ()),
-        supervisor=tuple(supervisor or ()), vertical_lead=tuple(vertical_lead or ()),
-        wave=tuple(wave or ()), product=tuple(product or ()),
-        disbursed_from=parse_date(disbursed_from, "--disbursed-from"),
-        disbursed_to=parse_date(disbursed_to, "--disbursed-to"))
+    chosen = filters.portfolio_filters(branch, region, officer, supervisor, vertical_lead,
+                                       wave, product, disbursed_from, disbursed_to)
     with session_scope(database()) as conn:
         report = portfolio_metrics(
-            conn, as_of=parse_date(as_of, "--as-of"), filters=filters,
+            conn, as_of=parse_date(as_of, "--as-of"), filters=chosen,
             group_by=group_by.value if group_by else None,
             period_start=parse_date(period_start, "--period-start"),
             period_end=parse_date(period_end, "--period-end"))

@@ -47,17 +47,6 @@ def recalculate(conn: Connection, as_of: dt.date,
                         row.execution_time_ms)
 
 
-def compute_fields(conn: Connection, as_of: dt.date,
-                   loan_ids: list[str] | None = None) -> list[dict]:
-    """The fields as of a date without storing them (one dict per loan)."""
-    _check_as_of(as_of)
-    rows = conn.execute(
-        text("SELECT * FROM compute_loan_fields(:as_of, :ids) ORDER BY loan_id"),
-        {"as_of": as_of, "ids": loan_ids or None},
-    ).mappings()
-    return [dict(r) for r in rows]
-
-
 def _require_loans(conn: Connection, loan_ids: list[str]) -> None:
     found = set(conn.execute(text("SELECT loan_id FROM loans WHERE loan_id = ANY(:ids)"),
                              {"ids": loan_ids}).scalars())

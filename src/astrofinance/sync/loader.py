@@ -95,8 +95,9 @@ class Loader:
         return inserted, updated
 
     def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
-        """Upsert loans; new and re-termed loans then get their generated schedules."""
-        self.execute(q("loans_terms_changed"))
+        """Upsert loans; new loans then get their generated schedules (re-termed ones get
+        theirs from the trigger trg_loans_terms_changed)."""
+        self.execute(q("loans_new"))
         counts = self.upsert(LOANS, present)
         self.execute(q("loans_generate"))
         return counts

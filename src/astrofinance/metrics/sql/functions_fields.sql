@@ -16,36 +16,30 @@ RETURNS date LANGUAGE sql STABLE AS $$
     SELECT (now() AT TIME ZONE app_setting('timezone', 'Africa/Lagos'))::date
 $$;
 
--- Repayments changed: their loans' paid dates and summaries must be recomputed.
-CREATE OR REPLACE FUNCTION repayments_mark_stale_new() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Repayments changed: their loans' paid dates and summaries must be recomputed. One function
+-- for the three statement triggers; each reads only the transition tables its event has.
+CREATE OR REPLACE FUNCTION repayments_mark_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM new_rows
-    ON CONFLICT (loan_id) DO NOTHING;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION repayments_mark_stale_old() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM old_rows
-    ON CONFLICT (loan_id) DO NOTHING;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION repayments_mark_stale_both() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO stale_loans (loan_id)
-    SELECT loan_id FROM new_rows UNION SELECT loan_id FROM old_rows
-    ON CONFLICT (loan_id) DO NOTHING;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM new_rows
+        ON CONFLICT (loan_id) DO NOTHING;
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM old_rows
+        ON CONFLICT (loan_id) DO NOTHING;
+    END IF;
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE TRIGGER trg_repayments_stale_ins AFTER INSERT ON repayments
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale_new();
+    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale();
 CREATE OR REPLACE TRIGGER trg_repayments_stale_del AFTER DELETE ON repayments
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale_old();
+    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale();
 CREATE OR REPLACE TRIGGER trg_repayments_stale_upd AFTER UPDATE ON repayments
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale_both();
+    FOR EACH STATEMENT EXECUTE FUNCTION repayments_mark_stale();
 
 -- Loan terms changed: regenerate a generated schedule (which marks the loan stale). A row
 -- trigger limited to the term columns, so the recalculation's updates never fire it.

@@ -50,18 +50,6 @@ BEGIN
     RETURN v_rows;
 END $$;
 
-CREATE OR REPLACE FUNCTION is_business_day(p_day date)
-RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT is_business_day FROM business_calendar WHERE day = p_day
-$$;
-
--- Business days d with p_from < d <= p_to.
-CREATE OR REPLACE FUNCTION business_days_between(p_from date, p_to date)
-RETURNS integer LANGUAGE sql STABLE AS $$
-    SELECT greatest(0, (SELECT business_day_index FROM business_calendar WHERE day = p_to)
-                     - (SELECT business_day_index FROM business_calendar WHERE day = p_from))
-$$;
-
 -- A holiday added, moved or removed: rebuild the calendar, then regenerate the generated
 -- schedules whose span [first due date, last due date] contains a changed date.
 CREATE OR REPLACE FUNCTION holidays_apply(p_dates date[])
@@ -77,29 +65,30 @@ BEGIN
                                            WHERE s.loan_id = l.loan_id), d))));
 END $$;
 
-CREATE OR REPLACE FUNCTION holidays_changed_new() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for the three statement triggers; each reads only the transition tables its
+-- event has. Officer-specific holidays do not change the company calendar.
+CREATE OR REPLACE FUNCTION holidays_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_dates date[] := '{}';
 BEGIN
-    PERFORM holidays_apply(ARRAY(SELECT holiday_date FROM new_rows WHERE officer_id IS NULL));
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION holidays_changed_old() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM holidays_apply(ARRAY(SELECT holiday_date FROM old_rows WHERE officer_id IS NULL));
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION holidays_changed_both() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM holidays_apply(ARRAY(SELECT holiday_date FROM new_rows WHERE officer_id IS NULL
-                                 UNION SELECT holiday_date FROM old_rows WHERE officer_id IS NULL));
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        v_dates := v_dates || ARRAY(SELECT holiday_date FROM new_rows WHERE officer_id IS NULL);
+    END IF;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        v_dates := v_dates || ARRAY(SELECT holiday_date FROM old_rows WHERE officer_id IS NULL);
+    END IF;
+    IF cardinality(v_dates) > 0 THEN  -- nothing company-wide changed: nothing to rebuild
+        PERFORM holidays_apply(v_dates);
+    END IF;
     RETURN NULL;
 END $$;
 
 CREATE OR REPLACE TRIGGER trg_holidays_inserted AFTER INSERT ON holidays
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed_new();
+    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed();
 CREATE OR REPLACE TRIGGER trg_holidays_deleted AFTER DELETE ON holidays
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed_old();
+    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed();
 CREATE OR REPLACE TRIGGER trg_holidays_updated AFTER UPDATE ON holidays
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed_both();
+    FOR EACH STATEMENT EXECUTE FUNCTION holidays_changed();

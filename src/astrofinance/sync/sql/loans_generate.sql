@@ -1,4 +1,4 @@
--- Generated schedules for the new and re-termed loans that schedules.csv does not cover
+-- Generated schedules for the new loans that schedules.csv does not cover
 -- (generate_loan_schedules itself skips loans whose schedule is supplied).
 SELECT generate_loan_schedules(ARRAY(
     SELECT r.loan_id FROM _imp_regen r
