@@ -8,11 +8,14 @@ import typer
 
 from astrofinance.cli import db as db_cli
 from astrofinance.cli import demo as demo_cli
+from astrofinance.cli import hierarchy as hierarchy_cli
 from astrofinance.cli import holidays as holidays_cli
 from astrofinance.cli import importer as importer_cli
 from astrofinance.cli import loans as loans_cli
 from astrofinance.cli import metrics as metrics_cli
 from astrofinance.cli import recalc as recalc_cli
+from astrofinance.cli import sync as sync_cli
+from astrofinance.cli import verify as verify_cli
 from astrofinance.cli import waves as waves_cli
 
 app = typer.Typer(
@@ -44,11 +47,15 @@ def main(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(holidays_cli.app, name="holidays")
 app.add_typer(waves_cli.app, name="waves")
+app.add_typer(hierarchy_cli.app, name="hierarchy")
+app.add_typer(sync_cli.app, name="sync")
 app.add_typer(loans_cli.app, name="loans")
 app.add_typer(metrics_cli.app, name="metrics")
 recalc_cli.register(metrics_cli.app)
 importer_cli.register(app)
 demo_cli.register(app)
+verify_cli.register(app)
+sync_cli.register_refresh(app)
 
 
 def run() -> None:
