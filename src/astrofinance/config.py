@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     work_week: str = Field("Mon,Tue,Wed,Thu,Fri", alias="ASTROFINANCE_WORK_WEEK")
     fimr_grace_days: int = Field(0, ge=0, le=365, alias="ASTROFINANCE_FIMR_GRACE_DAYS")
     par_thresholds: str = Field("1,7,30,90", alias="ASTROFINANCE_PAR_THRESHOLDS")
+    # the lender's system of record (issue 3: `astrofinance sync ...`)
+    source_database_url: str | None = Field(None, alias="SOURCE_DATABASE_URL")
+    source_sslmode: str | None = Field(None, alias="SOURCE_SSLMODE")
+    source_sslrootcert: str | None = Field(None, alias="SOURCE_SSLROOTCERT")
+    source_sslcert: str | None = Field(None, alias="SOURCE_SSLCERT")
+    source_sslkey: str | None = Field(None, alias="SOURCE_SSLKEY")
+    sync_mapping: str = Field("django-ajo", alias="SYNC_MAPPING")
+    sync_batch_loans: int = Field(500, ge=1, alias="SYNC_BATCH_LOANS")
+    sync_batch_repayments: int = Field(1000, ge=1, alias="SYNC_BATCH_REPAYMENTS")
+    sync_batch_rows: int = Field(1000, ge=1, alias="SYNC_BATCH_ROWS")
+    sync_overlap_minutes: int = Field(10, ge=0, alias="SYNC_OVERLAP_MINUTES")
 
     @field_validator("profile")
     @classmethod

@@ -23,8 +23,10 @@ FILE_ORDER = [f.filename for f in FILES]
 class Loader:
     """Checks the staged files against each other and the database, and writes them."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection,
+                 references: Sequence[tuple[FileSpec, str, FileSpec]] = REFERENCES):
         self.conn = conn
+        self.references = references
 
     def execute(self, query: Any, params: Any = None) -> Any:
         return self.conn.execute(query, params)
@@ -32,13 +34,13 @@ class Loader:
     def check(self, spec: FileSpec) -> None:
         """Run the relational checks of one file and take its rejected rows out of staging."""
         self._check_duplicates(spec)
-        for child, column, parent in REFERENCES:
-            if child is spec:
+        for child, column, parent in self.references:
+            if child.name == spec.name:
                 self._check_reference(spec, column, parent)
-        if spec is LOANS:
+        if spec.name == LOANS.name:
             self.execute(q("check_loans"))
         self._reject(spec)
-        if spec is SCHEDULES:
+        if spec.name == SCHEDULES.name:
             self.execute(q("check_schedules"))
             self._reject(spec)
 
@@ -63,22 +65,28 @@ class Loader:
         self.execute(q("reject_rows", staging=sql.Identifier(spec.staging)),
                      {"file": spec.filename})
 
+    def check_rejects(self, spec: FileSpec) -> None:
+        """Take the rows with problems so far out of the file's staging table."""
+        self._reject(spec)
+
     def upsert(self, spec: FileSpec, present: Sequence[str]) -> tuple[int, int]:
         """Update changed rows, insert new ones; (inserted, updated). Set-based, by id."""
-        cols = [c for c in spec.columns if c.name in present or c.always]
-        named = [(c.column, c.sql) for c in cols] + list(spec.constants)
+        updated = self.update(spec, present, always=True)
+        parts, named = self._parts(spec, present, always=True)
+        inserted = self.execute(q(
+            "upsert_insert", **parts, columns=ids([n for n, _ in named]),
+            columns_n=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(n))
+                                         for n, _ in named),
+            order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
+                                     for c in spec.order or spec.conflict_columns))).rowcount
+        return inserted, updated
+
+    def update(self, spec: FileSpec, present: Sequence[str], always: bool = False) -> int:
+        """Update the rows whose staged values of these columns differ; the count."""
+        parts, named = self._parts(spec, present, always)
         keys = spec.conflict_columns
-        compare = [c.column for c in cols if c.column not in keys]
-        parts = {
-            "table": sql.Identifier(spec.table), "staging": sql.Identifier(spec.staging),
-            "values": sql.SQL(", ").join(sql.SQL("{} AS {}").format(sql.SQL(e),  # type: ignore
-                                                                    sql.Identifier(n))
-                                         for n, e in named),
-            "match": sql.SQL(" AND ").join(
-                [sql.SQL("t.{0} = n.{0}").format(sql.Identifier(k)) for k in keys]
-                + ([sql.SQL(spec.match)] if spec.match else [])),  # type: ignore[arg-type]
-        }
-        updated = self.execute(q(
+        compare = [n for n, _ in named if n not in keys and n not in dict(spec.constants)]
+        return self.execute(q(
             "upsert_update", **parts,
             assignments=sql.SQL(", ").join(sql.SQL("{0} = n.{0}").format(sql.Identifier(n))
                                            for n, _ in named if n not in keys),
@@ -86,13 +94,24 @@ class Loader:
                                            for c in compare),
             compare_new=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
                                            for c in compare))).rowcount
-        inserted = self.execute(q(
-            "upsert_insert", **parts, columns=ids([n for n, _ in named]),
-            columns_n=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(n))
-                                         for n, _ in named),
-            order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
-                                     for c in spec.order or keys))).rowcount
-        return inserted, updated
+
+    def _parts(self, spec: FileSpec, present: Sequence[str], always: bool
+               ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The SQL pieces of an upsert: the staged values as the table's columns, the match."""
+        cols = [c for c in spec.columns
+                if (c.name in present or (always and c.always)) and c.column]
+        named = [(c.column, c.sql) for c in cols] + (list(spec.constants) if always else [])
+        parts = {
+            "table": sql.Identifier(spec.table), "staging": sql.Identifier(spec.staging),
+            "values": sql.SQL(", ").join(sql.SQL("{} AS {}").format(sql.SQL(e),  # type: ignore
+                                                                    sql.Identifier(n))
+                                         for n, e in named),
+            "match": sql.SQL(" AND ").join(
+                [sql.SQL("t.{0} = n.{0}").format(sql.Identifier(k))
+                 for k in spec.conflict_columns]
+                + ([sql.SQL(spec.match)] if spec.match else [])),  # type: ignore[arg-type]
+        }
+        return parts, named
 
     def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
         """Upsert loans; new loans then get their generated schedules (re-termed ones get

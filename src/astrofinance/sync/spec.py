@@ -90,7 +90,8 @@ OFFICERS = FileSpec(
 CUSTOMERS = FileSpec(
     "customers", "customers", ("customer_id",),
     (Column("customer_id", "id", True), Column("name", "text", True), Column("phone"),
-     Column("email"), Column("officer_id", "ref"), Column("branch"), Column("state")),
+     Column("email"), Column("officer_id", "ref"), Column("branch"), Column("state"),
+     Column("dob", "date"), Column("gender"), Column("lga"), Column("address")),
 )
 
 _TOTAL = ("s.loan_amount::numeric(18,2) + coalesce(s.interest_amount::numeric(18,2), 0)"

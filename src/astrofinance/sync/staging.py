@@ -49,11 +49,12 @@ class Staging:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def prepare(self) -> None:
-        """A staging table for every file of the bundle, and the problems table."""
+    def prepare(self, specs: Sequence[FileSpec] = FILES) -> None:
+        """A staging table for every file of the bundle (or the given specs), and the
+        problems table."""
         self.conn.execute("SET LOCAL work_mem = '256MB'")
         self.conn.execute(q("problems_table"))
-        for spec in FILES:
+        for spec in specs:
             cols = sql.SQL(",\n    ").join(
                 sql.SQL('{} text COLLATE "C"').format(sql.Identifier(c.name))
                 for c in spec.columns)
