@@ -83,6 +83,7 @@ class Loader:
 
     def update(self, spec: FileSpec, present: Sequence[str], always: bool = False) -> int:
         """Update the rows whose staged values of these columns differ; the count."""
+        present = [*spec.unique, *present]
         parts, named = self._parts(spec, present, always)
         keys = spec.conflict_columns
         compare = [n for n, _ in named if n not in keys and n not in dict(spec.constants)]

@@ -22,7 +22,7 @@ import psycopg
 from psycopg.copy import Copy
 
 from astrofinance.db.engine import Database, libpq_url
-from astrofinance.errors import Conflict
+from astrofinance.errors import AstroFinanceError, Conflict
 from astrofinance.kit.sql import load_sql
 from astrofinance.sync.batch import BatchWriter
 from astrofinance.sync.mapping import EntityMapping
@@ -33,6 +33,10 @@ from astrofinance.sync.source_spec import SOURCE_ENTITIES
 PKG = "astrofinance.sync"
 LOCK = "astrofinance.sync"
 INCREMENTAL = ("officers", "customers", "loans", "repayments")
+
+
+class SyncFailed(AstroFinanceError):
+    """A run stopped on a database error; what it committed stays."""
 
 
 class SyncProgress(Protocol):
@@ -92,11 +96,12 @@ class Syncer:
 
     # --- commands ------------------------------------------------------------------------
 
-    def full(self, entities: Sequence[str] | None = None, restart: bool = False) -> SyncResult:
+    def full(self, entities: Sequence[str] | None = None, restart: bool = False,
+             command: str = "full") -> SyncResult:
         """Every row of every entity (or the given ones), resuming an unfinished full run."""
         names = self._entities(entities)
-        with self._run("full") as (conn, run):
-            previous = None if restart else self._unfinished_full(conn)
+        with self._run(command) as (conn, run):
+            previous = None if restart or command != "full" else self._unfinished_full(conn)
             if previous:
                 run.resumed_from, run.cursors = previous
                 self._save(conn, run, resumed=True)
@@ -232,6 +237,11 @@ class Syncer:
                 run = _Run.start(conn, command, self.source)
                 try:
                     yield conn, run
+                except psycopg.Error as e:
+                    run.fail(conn, e)
+                    raise SyncFailed(f"sync run {run.id} failed: {_message(e)}; the batches "
+                                     "before it are committed (a full run resumes from "
+                                     "there)") from None
                 except BaseException as e:
                     run.fail(conn, e)
                     raise
