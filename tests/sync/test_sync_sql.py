@@ -136,9 +136,12 @@ def test_second_run_changes_nothing_and_says_so(db, src):
 def test_incremental_takes_inserts_and_updates_since_the_watermark(db, src):
     worked_example(src)
     sync(src, "full")
-    # a new repayment, a repayment marked reversed, and a new loan with its repayment
+    # a new repayment, a repayment marked reversed, and a new customer's loan with its
+    # repayment (customers have no change column: new ids are taken)
     with sb.psycopg.connect(src) as conn, conn.cursor() as cur:
-        sb.add_loans(cur, [sb.loan(13, updated="2030-01-01 00:00+00")])
+        cur.execute("INSERT INTO ajo_ajouser (id, first_name, last_name) "
+                    "VALUES (3, 'Amaka', 'Okafor')")
+        sb.add_loans(cur, [sb.loan(13, borrower=3, updated="2030-01-01 00:00+00")])
         sb.add_repayments(cur, [sb.repayment(104, 10, "2025-03-12", "700.00",
                                              updated="2030-01-01 00:00+00"),
                                 sb.repayment(105, 13, "2025-03-04", "1200.00",
@@ -147,6 +150,7 @@ def test_incremental_takes_inserts_and_updates_since_the_watermark(db, src):
                     "updated_at = '2030-01-01 00:00+00' WHERE id = 102")
     out = sync(src, "repayments").output
     assert "2 new repayments synced (1 updated)" in out
+    assert rows(db, "SELECT customer_id FROM loans WHERE loan_id = '13'") == [("3",)]
     assert rows(db, "SELECT repayment_id, is_reversed FROM repayments WHERE repayment_id IN "
                     "('102', '104', '105') ORDER BY 1") == [("102", True), ("104", False),
                                                            ("105", False)]

@@ -122,7 +122,7 @@ class Syncer:
                 if em.changed:
                     self._incremental_entity(conn, run, em)
                 else:
-                    self._full_entity(conn, run, em, track_position=False)
+                    self._new_rows_entity(conn, run, em)
                 if retry:
                     self._retry_quarantine(conn, run, em)
         return run.result
@@ -158,6 +158,8 @@ class Syncer:
                 run.cursors[em.name] = cursor
             if done and cursor.get("watermark"):
                 self._set_watermark(conn, em.name, cursor["watermark"])
+            elif done and track_position and after is not None:
+                self._set_key_watermark(conn, em.name, after)
             self._finish_batch(conn, run, em, batch_rows)
             if done:
                 break
@@ -177,6 +179,24 @@ class Syncer:
             if rows:
                 position = (holder["changed"], holder["key"])
                 self._set_watermark(conn, em.name, position)
+            self._finish_batch(conn, run, em, rows)
+            if rows < size:
+                break
+        self._tracked(conn, run, em)
+
+    def _new_rows_entity(self, conn: psycopg.Connection, run: _Run,
+                         em: EntityMapping) -> None:
+        """An entity without a change column: rows with keys past the last key synced (ids
+        only grow); changes to older rows come with the next full run."""
+        row = conn.execute("SELECT watermark_id FROM sync_tracking WHERE entity = %s",
+                           [em.name]).fetchone()
+        after = row[0] if row else None
+        self.progress.entity_started(em.name, self.source.count(em, after_key=after))
+        size = self.sizes.of(em.name)
+        while True:
+            rows, after = self._batch(conn, run, em, size, None, after_key=after)
+            if rows and after is not None:
+                self._set_key_watermark(conn, em.name, after)
             self._finish_batch(conn, run, em, rows)
             if rows < size:
                 break
@@ -264,6 +284,12 @@ class Syncer:
                        position: Sequence[str]) -> None:
         conn.execute(load_sql(PKG, "watermark_set"),
                      {"entity": entity, "at": position[0], "key": position[1]})
+
+    def _set_key_watermark(self, conn: psycopg.Connection, entity: str, key: str) -> None:
+        conn.execute("INSERT INTO sync_tracking AS t (entity, watermark_id, updated_at) "
+                     "VALUES (%s, %s, now()) ON CONFLICT (entity) DO UPDATE "
+                     "SET watermark_id = EXCLUDED.watermark_id, updated_at = now()",
+                     [entity, key])
 
     def _tracked(self, conn: psycopg.Connection, run: _Run, em: EntityMapping) -> None:
         counts = run.result.counts.get(em.name, FileCounts())

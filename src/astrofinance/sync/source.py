@@ -78,10 +78,13 @@ class SqlSource:
 
     # --- queries -------------------------------------------------------------------------
 
-    def count(self, em: EntityMapping, since: str | None = None) -> int:
-        """The entity's rows (changed at or after `since`, when given)."""
+    def count(self, em: EntityMapping, since: Any = None, after_key: str | None = None) -> int:
+        """The entity's rows (changed at or after `since`, or with keys after `after_key`)."""
         where = [sql.SQL(f"({em.where})")] if em.where else []
         params: list[Any] = []
+        if after_key is not None:
+            where.append(sql.SQL(f"({em.key}) > %s"))
+            params.append(after_key)
         if since is not None and em.changed:
             where.append(sql.SQL(f"({em.changed}) >= %s"))
             params.append(since)
