@@ -1,0 +1,1 @@
+"""Operations: data-quality checks (`astrofinance verify`); later backup, restore, maintenance."""
