@@ -172,6 +172,20 @@ def test_incremental_skips_nothing_at_batch_edges_with_equal_timestamps(db, src)
     assert "7 new repayments synced" in result.output
 
 
+def test_small_batches_take_every_row_in_key_order(db, src):
+    """Keys cross a digit boundary (9 -> 10 -> 100): batches follow the key's own order."""
+    sb.fill(src, [sb.loan(i) for i in (8, 9, 10, 11, 100)],
+            [sb.repayment(i, 10, "2025-03-03", "1.00") for i in range(1, 24)])
+    result = runner.invoke(app, ["sync", "full", "--batch-loans", "2", "--batch-repayments",
+                                 "4", "--source-url", src])
+    assert result.exit_code == 0, result.output
+    assert rows(db, "SELECT count(*) FROM loans") == [(5,)]
+    assert rows(db, "SELECT count(*), sum(payment_amount) FROM repayments") == [
+        (23, Decimal("23.00"))]
+    assert rows(db, "SELECT watermark_id FROM sync_tracking WHERE entity = 'repayments'") == [
+        ("23",)]
+
+
 def test_quarantined_rows_are_kept_then_released_when_fixed(db, src):
     undisbursed = sb.loan(99, "REJECTED", disbursed_flag=False)
     sb.fill(src, [sb.loan(10), undisbursed], [sb.repayment(100, 10, "2025-03-03", "-5.00"),

@@ -51,6 +51,12 @@ def verify(
                                        help="Skip stale_sync (for databases never synced)."),
     skip: list[str] = typer.Option(None, "--skip", metavar="NAME",
                                    help="Skip this check; repeat for more."),
+    source_url: str = typer.Option(None, "--source-url", envvar="SOURCE_DATABASE_URL",
+                                   show_default=False,
+                                   help="The lender's source database: status_mismatches "
+                                        "compares loan statuses with it (skipped without)."),
+    mapping: str = typer.Option(None, "--mapping", show_default=False,
+                                help="The source's mapping (default: SYNC_MAPPING/django-ajo)."),
 ) -> None:
     """Print the loan summary (the seed guide's verification query) and run the checks.
 
@@ -62,7 +68,8 @@ def verify(
 
     limits = {**configured_limits(), **_cli_limits(max_ or [])}
     skipped = _cli_skips(skip or [], no_sync_check)
-    ctx = CheckContext(details_limit=details_limit, sync_max_age_hours=sync_max_age_hours)
+    ctx = CheckContext(details_limit=details_limit, sync_max_age_hours=sync_max_age_hours,
+                       source_url=source_url, mapping=mapping)
     with session_scope(database()) as conn:
         report = run(conn, limits=limits, skip=skipped, ctx=ctx, snapshot=True)
     if fmt is VerifyFormat.json:

@@ -34,6 +34,8 @@ class CheckContext:
 
     details_limit: int = 5               # offender ids kept per check
     sync_max_age_hours: float = 26.0     # stale_sync: the newest sync may be this old
+    source_url: str | None = None        # status_mismatches: the source (skipped without one)
+    mapping: str | None = None           # its mapping (default: the configured one)
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,25 @@ CHECKS: list[Check] = [
     Check("stale_sync", "newest sync_tracking.last_sync_at older than --sync-max-age-hours "
                         "(or no sync ever)",
           sql="quality_stale_sync"),
+    Check("repayments_unknown_loan",
+          "source repayments quarantined because their loan is not here",
+          sql="quality_repayments_unknown_loan"),
+    Check("status_mismatches", "loans whose status differs from the source's, or missing "
+                               "here (needs a source: --source-url / SOURCE_DATABASE_URL)",
+          measure=lambda conn, ctx: _status_mismatches(conn, ctx)),
 ]
+
+
+def _status_mismatches(conn: Connection, ctx: CheckContext) -> Findings:
+    """Compare every source loan's status with ours (sync/status_check.py)."""
+    from astrofinance.sync.mapping import load_mapping
+    from astrofinance.sync.source import SqlSource
+    from astrofinance.sync.status_check import find_mismatches
+
+    with SqlSource(ctx.source_url, load_mapping(ctx.mapping)) as source:
+        found = find_mismatches(conn.connection.driver_connection, source)  # type: ignore
+    ids = sorted((m.loan_id for m in found), key=lambda k: (len(k), k))
+    return Findings(len(found), ids[:ctx.details_limit])
 
 
 @dataclass(frozen=True)
@@ -150,6 +170,8 @@ def verify(conn: Connection, *, limits: dict[str, int] | None = None,
     limits, skipped = limits or {}, set(skip)
     _known(checks, [*limits, *skipped])
     ctx = ctx or CheckContext()
+    if ctx.source_url is None:
+        skipped.add("status_mismatches")
     if snapshot:
         conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
     # Let the planner use CHECK constraints: a check that a validated constraint already rules

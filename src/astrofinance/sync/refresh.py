@@ -138,10 +138,13 @@ class Refresh:
                 f"as of {self.as_of}")
 
     def _verify(self) -> str:
-        from astrofinance.ops.quality import verify
+        from astrofinance.ops.quality import CheckContext, verify
 
+        source = self.syncer.source
+        ctx = CheckContext(source_url=source.url, mapping=source.mapping.path
+                           if source.mapping.path.endswith(".toml") else source.mapping.name)
         with session_scope(self.db) as conn:
-            report = verify(conn, limits=self.verify_limits)
+            report = verify(conn, limits=self.verify_limits, ctx=ctx)
         self._verify_passed = report.passed
         if report.passed:
             return f"all {len(report.results)} checks passed"

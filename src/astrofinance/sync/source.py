@@ -96,7 +96,7 @@ class SqlSource:
         """The greatest (changed, key) of the entity now: the watermark a full run leaves."""
         if not em.changed:
             return None
-        query = sql.SQL("SELECT ({c})::text, ({k})::text FROM {f} AS src{w} "
+        query = sql.SQL("SELECT ({c})::text AS _af_0, ({k})::text AS _af_1 FROM {f} AS src{w} "
                         "ORDER BY ({c}) DESC, ({k}) DESC LIMIT 1").format(
             c=sql.SQL(em.changed), k=sql.SQL(em.key), f=sql.SQL(em.source),
             w=_where([sql.SQL(f"({em.where})")] if em.where else []))
@@ -114,8 +114,10 @@ class SqlSource:
         """
         names = list(columns) if columns is not None else [c.name for c in em.mapped()]
         changed = em.changed or "NULL"
-        items = [sql.SQL(f"({em.key})::text"), sql.SQL(f"({changed})::text")]
-        items += [sql.SQL(f"({em.columns[n]})::text") for n in names]
+        # output names no source column has: ORDER BY key must mean the source's key, not
+        # an output column of the same name (which is text, and would sort '10' before '9')
+        exprs = [em.key, changed, *(em.columns[n] for n in names)]
+        items = [sql.SQL(f"({e})::text AS _af_{i}") for i, e in enumerate(exprs)]
         where = [sql.SQL(f"({em.where})")] if em.where else []
         params: dict[str, Any] = {}
         incremental = since is not None or after is not None

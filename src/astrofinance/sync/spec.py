@@ -11,7 +11,8 @@ from dataclasses import dataclass
 # SQL that casts a staged (text) value of each kind; `{c}` is the staging column.
 CASTS = {
     "id": "s.{c}", "ref": "s.{c}", "text": "s.{c}", "status": "s.{c}", "frequency": "s.{c}",
-    "date": "s.{c}::date", "money": "s.{c}::numeric(18,2)", "money_pos": "s.{c}::numeric(18,2)",
+    "date": "s.{c}::date", "birth_date": "s.{c}::date", "money": "s.{c}::numeric(18,2)",
+    "money_pos": "s.{c}::numeric(18,2)",
     "int_pos": "s.{c}::integer", "bool": "s.{c}::boolean",
 }
 
@@ -91,7 +92,7 @@ CUSTOMERS = FileSpec(
     "customers", "customers", ("customer_id",),
     (Column("customer_id", "id", True), Column("name", "text", True), Column("phone"),
      Column("email"), Column("officer_id", "ref"), Column("branch"), Column("state"),
-     Column("dob", "date"), Column("gender"), Column("lga"), Column("address")),
+     Column("dob", "birth_date"), Column("gender"), Column("lga"), Column("address")),
 )
 
 _TOTAL = ("s.loan_amount::numeric(18,2) + coalesce(s.interest_amount::numeric(18,2), 0)"

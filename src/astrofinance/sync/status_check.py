@@ -26,18 +26,24 @@ class StatusMismatch:
 
 def status_mismatches(source: SqlSource, db: Database) -> list[StatusMismatch]:
     """Every source loan whose status here is not its mapped source status."""
+    with psycopg.connect(libpq_url(db.url)) as conn:
+        return find_mismatches(conn, source)
+
+
+def find_mismatches(conn: psycopg.Connection, source: SqlSource) -> list[StatusMismatch]:
+    """The same, on a connection of the target (inside its transaction)."""
     em = source.mapping.entity("loans")
     if "status" not in em.columns:
         return []
     table = em.values.get("status", {})
-    with psycopg.connect(libpq_url(db.url)) as conn:
-        conn.execute("CREATE TEMP TABLE _src_status (src_key text, src_changed text, "
-                     'loan_id text COLLATE "C", status text) ON COMMIT DROP')
-        with conn.cursor().copy("COPY _src_status FROM STDIN") as copy:
-            source.stream(source.select(em, columns=["loan_id", "status"]), copy.write)
-        rows = conn.execute(load_sql("astrofinance.sync", "status_mismatches"),
-                            {"from": list(table), "to": list(table.values()),
-                             "mapped": bool(table)}).fetchall()
+    conn.execute("DROP TABLE IF EXISTS _src_status")
+    conn.execute("CREATE TEMP TABLE _src_status (src_key text, src_changed text, "
+                 'loan_id text COLLATE "C", status text) ON COMMIT DROP')
+    with conn.cursor().copy("COPY _src_status FROM STDIN") as copy:
+        source.stream(source.select(em, columns=["loan_id", "status"]), copy.write)
+    rows = conn.execute(load_sql("astrofinance.sync", "status_mismatches"),
+                        {"from": list(table), "to": list(table.values()),
+                         "mapped": bool(table)}).fetchall()
     return [StatusMismatch(*r) for r in rows]
 
 

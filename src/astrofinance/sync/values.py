@@ -39,7 +39,8 @@ class Screen:
 _MONEY_SQL = r"{v} ~ '^[0-9]{{1,16}}(\.[0-9]{{1,2}})?$'"
 _ID_SQL = r"{v} <> '' AND {v} = btrim({v}, E' \t\r\n\f\v')"
 SCREENS: dict[str, Screen] = {
-    "date": Screen(), "bool": Screen(), "status": Screen(), "frequency": Screen(),
+    "date": Screen(), "birth_date": Screen(), "bool": Screen(), "status": Screen(),
+    "frequency": Screen(),
     "int_pos": Screen(),
     "money": Screen(_MONEY_SQL), "money_pos": Screen(_MONEY_SQL + " AND {v} ~ '[1-9]'"),
     "ref": Screen(_ID_SQL), "id": Screen(_ID_SQL, distinct_first=False),
@@ -69,6 +70,19 @@ def _date(v: str) -> str:
         raise BadValue("not a date in YYYY-MM-DD form") from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise BadValue(f"date outside {FIRST_DAY}..{LAST_DAY}")
+    return v
+
+
+def _birth_date(v: str) -> str:
+    v = v.strip(WS)
+    try:
+        if not _DATE.fullmatch(v):
+            raise ValueError
+        day = dt.date.fromisoformat(v)
+    except ValueError:
+        raise BadValue("not a date in YYYY-MM-DD form") from None
+    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
+        raise BadValue(f"birth date outside 1900-01-01..{dt.date.today()}")
     return v
 
 
@@ -125,7 +139,8 @@ def _text(v: str) -> str:
 
 
 NORMALISERS: dict[str, Callable[[str], str]] = {
-    "date": _date, "money": _money, "money_pos": _money_pos, "int_pos": _int_pos,
+    "date": _date, "birth_date": _birth_date, "money": _money, "money_pos": _money_pos,
+    "int_pos": _int_pos,
     "bool": _bool, "frequency": _frequency, "status": canonical_status,
     "id": _id, "ref": _id, "text": _text,
 }

@@ -47,7 +47,7 @@ CROSS JOIN LATERAL (
 JOIN _ref_bd bd ON bd.n = d.nd
 JOIN _ref_bd b0 ON b0.n = d.nd + 1
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN u < 0.40 THEN 30 WHEN u < 0.65 THEN 60 WHEN u < 0.85 THEN 90
+    SELECT CASE WHEN u < 0.30 THEN 30 WHEN u < 0.60 THEN 60 WHEN u < 0.85 THEN 90
                 ELSE 20 + floor(101 * pg_temp.ref_u(p.seed, g.k, 207))::integer END AS tenor,
            CASE WHEN v < 0.85 THEN 'AJO' WHEN v < 0.95 THEN 'BNPL' ELSE 'PROSPER' END
                AS loan_type,
@@ -70,18 +70,18 @@ CROSS JOIN LATERAL (
 -- Repayment behaviour of a disbursed loan (`cls`). A loan is paid in slots j = 0, 1, ...; slot j
 -- pays installments [j*m, (j+1)*m) (or all the rest, when j = settle_at) on business day
 -- n0 + off(j), off(j) = j*w + w - 1 + j / p (p: pays p days, then misses one):
---   ontime  52%  every business day from start_date (m = w = 1)
+--   ontime  55%  every business day from start_date (m = w = 1)
 --   late    18%  misses a day every p (3-10) days, so finishes after end_date (past maturity)
---   settler  6%  late, then pays off the rest in one lump sum (settle_at)
---   weekly   7%  a week's installments every fifth business day (m = w = 5)
---   early    7%  two installments a day (m = 2), finishes in half the tenor
+--   settler  5%  late, then pays off the rest in one lump sum (settle_at)
+--   weekly   6%  a week's installments every fifth business day (m = w = 5)
+--   early    6%  two installments a day (m = 2), finishes in half the tenor
 --   stopped  8%  late, and stops after 5-65% of the installments (stop_at): defaults
 --   never    2%  never pays
 -- Loan ids follow created_at (as Django's would); jhi is the last slot the loan can have paid
 -- by as_of (rows past as_of are still filtered out for the late payers).
 CREATE TEMP TABLE _ref_plan ON COMMIT DROP AS
 SELECT t.*, row_number() OVER (ORDER BY t.created_at, t.k) AS loan_id,
-       p.na - (t.nd + 1) AS d,
+       p.seed, p.as_of, p.as_of_end, p.na - (t.nd + 1) AS d, t.per_inst * b.m AS per_slot,
        CASE WHEN NOT t.disbursed THEN -1 ELSE least(
            ceil(t.inst::numeric / b.m)::integer - 1, b.settle_at, b.stop_at - 1,
            floor((p.na - (t.nd + 1) - b.w + 1)::numeric / b.w)::integer) END AS jhi,
@@ -104,10 +104,10 @@ CROSS JOIN LATERAL (
            CASE WHEN cls = 'settler'
                 THEN floor(t.inst * (0.3 + 0.5 * t.u_share))::integer END AS settle_at
     FROM (SELECT CASE WHEN NOT t.disbursed THEN NULL
-                      WHEN t.u_behaviour < 0.52 THEN 'ontime'
-                      WHEN t.u_behaviour < 0.70 THEN 'late'
-                      WHEN t.u_behaviour < 0.76 THEN 'settler'
-                      WHEN t.u_behaviour < 0.83 THEN 'weekly'
+                      WHEN t.u_behaviour < 0.55 THEN 'ontime'
+                      WHEN t.u_behaviour < 0.73 THEN 'late'
+                      WHEN t.u_behaviour < 0.78 THEN 'settler'
+                      WHEN t.u_behaviour < 0.84 THEN 'weekly'
                       WHEN t.u_behaviour < 0.90 THEN 'early'
                       WHEN t.u_behaviour < 0.98 THEN 'stopped'
                       ELSE 'never' END AS cls) AS c) AS b;

@@ -51,7 +51,7 @@ $$;
 -- The instant `secs` seconds after midnight of `day` in Lagos (UTC+1 all year, no DST).
 CREATE FUNCTION pg_temp.ref_ts(day date, secs double precision)
 RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_timestamp((day - DATE '1970-01-01') * 86400.0 - 3600 + floor(secs))
+    SELECT to_timestamp(((day - DATE '1970-01-01') * 86400 - 3600)::double precision + floor(secs))
 $$;
 
 -- A Nigerian mobile number, in local (080...) or international (+234 80...) form.
