@@ -1,0 +1,100 @@
+"""A `sync full` killed with SIGKILL mid-run and run again ends in exactly the state of an
+uninterrupted run (compared table by table), from a generated reference source."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from astrofinance.cli.main import app
+from astrofinance.db.engine import Database
+from astrofinance.sync.mapping import load_mapping
+from astrofinance.sync.reference import create_reference_source
+from astrofinance.sync.runner import BatchSizes, Syncer
+from astrofinance.sync.source import SqlSource
+from tests.conftest import _admin, _with_database
+
+TABLES = {
+    "officers": "officer_id, name, email, phone, branch, hire_date, status",
+    "customers": "customer_id, name, phone, state, dob, gender, lga, address",
+    "loans": "loan_id, customer_id, officer_id, loan_amount, interest_amount, repayment_amount, "
+             "installments, disbursement_date, first_payment_due_date, status, wave, product",
+    "repayments": "repayment_id, loan_id, payment_date, payment_amount, is_reversed, channel",
+    "holidays": "holiday_date, name, officer_id, source",
+    "payment_schedules": "loan_id, installment_no, due_date, amount_due",
+    "sync_quarantine": "entity, source_key, reason",
+}
+
+
+def _database(server: str, template: str | None, used: list[str]) -> str:
+    name = f"af_r_{uuid.uuid4().hex[:12]}"
+    with _admin(server).connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"'
+                                                      if template else "")))
+    used.append(name)
+    return _with_database(server, name)
+
+
+def _snapshot(db: Database) -> dict[str, list]:
+    with db.begin() as c:
+        return {t: [tuple(r) for r in c.execute(text(f"SELECT {cols} FROM {t} ORDER BY {cols}"))]
+                for t, cols in TABLES.items()}
+
+
+def _cursor(db: Database) -> dict:
+    with db.begin() as c:
+        row = c.execute(text("SELECT cursors FROM sync_runs ORDER BY id DESC LIMIT 1")).first()
+    return row[0] if row else {}
+
+
+def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, pg_server_url, template_db,
+                                                               _used_databases):
+    src = _database(pg_server_url, None, _used_databases)
+    create_reference_source(src, loans=150, seed=5)
+    # the uninterrupted run, into a second target
+    other = Database(_database(pg_server_url, template_db, _used_databases))
+    with SqlSource(src, load_mapping()) as source:
+        Syncer(source, other, BatchSizes(20, 50, 50)).full()
+    expected = _snapshot(other)
+    other.dispose()
+    assert len(expected["repayments"]) > 1000
+
+    env = {**os.environ, "DATABASE_URL": db.url, "SOURCE_DATABASE_URL": src}
+    proc = subprocess.Popen([sys.executable, "-m", "astrofinance", "sync", "full",
+                             "--batch-loans", "20", "--batch-repayments", "50",
+                             "--batch-rows", "50"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while "repayments" not in _cursor(db):
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the sync never reached the repayments"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    killed_at = _cursor(db)["repayments"]
+    assert not killed_at.get("done")
+    partial = _snapshot(db)
+    assert 0 < len(partial["repayments"]) < len(expected["repayments"])
+
+    result = CliRunner().invoke(app, ["sync", "full", "--batch-repayments", "50",
+                                      "--source-url", src])
+    assert result.exit_code == 0, result.output
+    assert "resuming run" in result.output
+    assert _snapshot(db) == expected
+    with db.begin() as c:
+        runs = c.execute(text("SELECT status, resumed_from IS NOT NULL FROM sync_runs "
+                              "ORDER BY id")).all()
+    assert [tuple(r) for r in runs] == [("interrupted", False), ("succeeded", True)]
+    # the resumed run read only what the killed one had not committed
+    with db.begin() as c:
+        read = c.execute(text("SELECT (counts -> 'repayments' ->> 'read')::int FROM sync_runs "
+                              "ORDER BY id DESC LIMIT 1")).scalar_one()
+    assert read == len(expected["repayments"]) - len(partial["repayments"])
+    assert expected["sync_quarantine"] == []
