@@ -43,9 +43,7 @@ class BatchWriter:
         """One batch: everything in the caller's transaction; the counts."""
         spec, stg = self.spec, sql.Identifier(self.spec.staging)
         staging, loader = Staging(self.conn), Loader(self.conn, SOURCE_REFERENCES)
-        staging.prepare(list(SOURCE_ENTITIES.values()))
-        self.conn.execute(sql.SQL('ALTER TABLE {} ADD COLUMN _src_key text COLLATE "C", '
-                                  "ADD COLUMN _src_changed text").format(stg))
+        self._prepare(staging)
         with self.conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
                 stg, ids(["_src_key", "_src_changed", *self.columns]))) as copy:
             counts = FileCounts(read=feed(copy))
@@ -61,6 +59,19 @@ class BatchWriter:
         counts.rejected = self._quarantine()
         counts.inserted, counts.updated = self._store(loader)
         return counts
+
+    def _prepare(self, staging: Staging) -> None:
+        """The staging tables, once per connection (emptied at each commit)."""
+        self.conn.execute("SET LOCAL work_mem = '256MB'")
+        if self.conn.execute("SELECT to_regclass('pg_temp._imp_problems')").fetchone() \
+                != (None,):
+            return
+        specs = list(SOURCE_ENTITIES.values())
+        staging.prepare(specs, keep=True)
+        for spec in specs:
+            self.conn.execute(sql.SQL('ALTER TABLE {} ADD COLUMN _src_key text COLLATE "C", '
+                                      "ADD COLUMN _src_changed text").format(
+                sql.Identifier(spec.staging)))
 
     def _derive(self) -> None:
         """Loans given a last due date instead of a number of installments: count them."""

@@ -254,6 +254,9 @@ class Syncer:
         with psycopg.connect(url, autocommit=True) as lock_conn:
             _lock(lock_conn)
             with psycopg.connect(url) as conn:
+                # a batch lost in a crash is re-read on resume (its position is committed
+                # with it), so the sync need not wait for each commit's WAL flush
+                conn.execute("SET synchronous_commit = off")
                 run = _Run.start(conn, command, self.source)
                 try:
                     yield conn, run

@@ -49,17 +49,19 @@ class Staging:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def prepare(self, specs: Sequence[FileSpec] = FILES) -> None:
+    def prepare(self, specs: Sequence[FileSpec] = FILES, keep: bool = False) -> None:
         """A staging table for every file of the bundle (or the given specs), and the
-        problems table."""
+        problems table; dropped at commit, or with `keep` emptied at each commit and kept
+        for the session (a sync's batches)."""
+        on_commit = sql.SQL("DELETE ROWS" if keep else "DROP")
         self.conn.execute("SET LOCAL work_mem = '256MB'")
-        self.conn.execute(q("problems_table"))
+        self.conn.execute(q("problems_table", on_commit=on_commit))
         for spec in specs:
             cols = sql.SQL(",\n    ").join(
                 sql.SQL('{} text COLLATE "C"').format(sql.Identifier(c.name))
                 for c in spec.columns)
             self.conn.execute(q("staging_table", staging=sql.Identifier(spec.staging),
-                                columns=cols))
+                                columns=cols, on_commit=on_commit))
 
     def load(self, bf: BundleFile, progress: Progress) -> int:
         """Put a file's rows into its staging table; the number of rows read."""

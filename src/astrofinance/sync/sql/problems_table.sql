@@ -9,4 +9,4 @@ CREATE TEMP TABLE _imp_problems (
     reason       text NOT NULL,
     key          text,
     row_data     jsonb
-) ON COMMIT DROP
+) ON COMMIT {on_commit}
