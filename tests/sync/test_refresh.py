@@ -46,3 +46,12 @@ def test_refresh_stops_at_a_failed_step_and_keeps_what_is_done(db, src, tmp_path
     assert rows(db, "SELECT status FROM sync_runs ORDER BY id") == [("succeeded",),
                                                                    ("succeeded",),
                                                                    ("succeeded",)]
+
+
+def test_demo_takes_its_first_book_from_the_source(db, src):  # noqa: F811
+    worked_example(src)
+    result = runner.invoke(app, ["demo", "--source-url", src])
+    assert result.exit_code == 0, result.output
+    assert rows(db, "SELECT command, status FROM sync_runs") == [("full", "succeeded")]
+    assert rows(db, "SELECT count(*), count(fields_as_of) FROM loans") == [(2, 2)]
+    assert "astrofinance loans schedule 10" in result.output
