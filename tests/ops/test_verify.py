@@ -15,7 +15,7 @@ from tests.metrics.book import add_loan, add_officer, pay
 runner = CliRunner()
 ALL_CHECKS = ["loans_without_schedule", "loans_without_first_due_date",
               "repayments_before_disbursement", "repayments_non_positive_amount",
-              "officers_without_hierarchy", "stale_sync"]
+              "officers_without_hierarchy", "stale_sync", "repayments_unknown_loan"]
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +64,9 @@ def test_a_clean_book_passes_with_exit_code_0_and_the_seed_summary(db):
     code, data = _json()
     assert code == 0
     assert data["passed"] is True and data["failed"] == []
-    assert _statuses(data) == {name: ("PASS", 0, 0) for name in ALL_CHECKS}
+    # status_mismatches needs a source (none here): skipped
+    assert _statuses(data) == {**{name: ("PASS", 0, 0) for name in ALL_CHECKS},
+                               "status_mismatches": ("SKIP", None, 0)}
     # AVG ignores LC's NULLs: dpd (3 + 0) / 2, outstanding (100.50 + 50.25) / 2 rounded
     assert data["summary"] == {"total_loans": 3, "with_wave": 3, "with_vertical_lead": 3,
                                "with_region": 3, "with_first_payment_due": 3,
@@ -129,7 +131,8 @@ def test_each_check_fails_alone_with_exit_code_3(db, breaker, check, count, samp
     assert data["passed"] is False and data["failed"] == [check]
     statuses = _statuses(data)
     assert statuses[check] == ("FAIL", count, 0)
-    assert all(s[0] == "PASS" for name, s in statuses.items() if name != check)
+    assert all(s[0] == "PASS" for name, s in statuses.items()
+               if name not in (check, "status_mismatches"))
     found = next(c for c in data["checks"] if c["name"] == check)
     assert len(found["sample"]) == count
     if sample is not None:
@@ -145,7 +148,8 @@ def test_stale_sync_never_synced_age_option_and_no_sync_check(db):
         c.execute(text("DELETE FROM sync_tracking"))
     code, data = _json("--details")
     assert code == 3 and data["failed"] == ["stale_sync"]
-    assert data["checks"][-1]["sample"] == ["no sync has ever run"]
+    stale = next(c for c in data["checks"] if c["name"] == "stale_sync")
+    assert stale["sample"] == ["no sync has ever run"]
     code, data = _json("--no-sync-check")
     assert code == 0 and _statuses(data)["stale_sync"] == ("SKIP", None, 0)
     with db.begin() as c:

@@ -3,6 +3,7 @@ mapping, reversals, incremental runs, idempotency, quarantine, fixes, check-stat
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -261,3 +262,21 @@ def test_missing_source_is_a_clear_error(db, monkeypatch):
     result = runner.invoke(app, ["sync", "full"])
     assert result.exit_code == 1
     assert "SOURCE_DATABASE_URL" in result.output
+
+
+def test_verify_compares_statuses_with_the_source_and_counts_orphan_repayments(db, src):
+    worked_example(src)
+    undisbursed = sb.loan(99, "REJECTED", disbursed_flag=False)
+    with sb.psycopg.connect(src) as conn, conn.cursor() as cur:
+        sb.add_loans(cur, [undisbursed])
+        sb.add_repayments(cur, [sb.repayment(150, 99, "2025-03-04", "10.00")])
+    sync(src, "full")
+    sb.execute(src, "UPDATE loans_ajoloan SET status = 'DEFAULTED' WHERE id = 10")
+    result = runner.invoke(app, ["verify", "--format", "json", "--details",
+                                 "--source-url", src])
+    assert result.exit_code == 3, result.output
+    checks = {c["name"]: c for c in json.loads(result.output)["checks"]}
+    assert (checks["status_mismatches"]["count"], checks["status_mismatches"]["sample"]) == \
+        (1, ["10"])
+    assert (checks["repayments_unknown_loan"]["count"],
+            checks["repayments_unknown_loan"]["sample"]) == (1, ["150"])
