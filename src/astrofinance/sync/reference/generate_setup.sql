@@ -32,6 +32,13 @@ CREATE UNLOGGED TABLE _refgen.params (
     as_of_end    timestamptz                -- the last second of as_of in Lagos
 );
 
+-- Kept in the row as they are (no TOAST compression): each is read for every generated row.
+ALTER TABLE _refgen.params
+    ALTER female_names SET STORAGE PLAIN, ALTER male_names SET STORAGE PLAIN,
+    ALTER last_names SET STORAGE PLAIN, ALTER branch_slots SET STORAGE PLAIN,
+    ALTER prefixes SET STORAGE PLAIN, ALTER mail_domains SET STORAGE PLAIN,
+    ALTER streets SET STORAGE PLAIN;
+
 CREATE UNLOGGED TABLE _refgen.branches (name text PRIMARY KEY, state text NOT NULL);
 CREATE UNLOGGED TABLE _refgen.lgas (state text PRIMARY KEY, lgas text[] NOT NULL);
 
