@@ -39,14 +39,6 @@ def repayment(rep_id: int, loan_id: int, day: str, amount: str, *, marked: str |
     return (rep_id, loan_id, day, amount, "AGENT_DEBIT", marked, stamp, updated or stamp)
 
 
-def create_schema(url: str) -> None:
-    from importlib import resources
-
-    ddl = (resources.files("astrofinance.sync") / "reference" / "schema.sql").read_text()
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(ddl)
-
-
 def fill(url: str, loans: list[tuple[Any, ...]], repayments: list[tuple[Any, ...]],
          holidays: list[tuple[str, str, str, int | None]] = ()) -> None:
     with psycopg.connect(url) as conn, conn.cursor() as cur:

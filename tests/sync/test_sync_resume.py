@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -16,10 +15,9 @@ from typer.testing import CliRunner
 from astrofinance.cli.main import app
 from astrofinance.db.engine import Database
 from astrofinance.sync.mapping import load_mapping
-from astrofinance.sync.reference import create_reference_source
 from astrofinance.sync.runner import BatchSizes, Syncer
 from astrofinance.sync.source import SqlSource
-from tests.conftest import _admin, _with_database
+from tests.sync.conftest import new_source
 
 TABLES = {
     "officers": "officer_id, name, email, phone, branch, hire_date, status",
@@ -31,15 +29,6 @@ TABLES = {
     "payment_schedules": "loan_id, installment_no, due_date, amount_due",
     "sync_quarantine": "entity, source_key, reason",
 }
-
-
-def _database(server: str, template: str | None, used: list[str]) -> str:
-    name = f"af_r_{uuid.uuid4().hex[:12]}"
-    with _admin(server).connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"'
-                                                      if template else "")))
-    used.append(name)
-    return _with_database(server, name)
 
 
 def _snapshot(db: Database) -> dict[str, list]:
@@ -54,12 +43,11 @@ def _cursor(db: Database) -> dict:
     return row[0] if row else {}
 
 
-def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, pg_server_url, template_db,
-                                                               _used_databases):
-    src = _database(pg_server_url, None, _used_databases)
-    create_reference_source(src, loans=150, seed=5)
-    # the uninterrupted run, into a second target
-    other = Database(_database(pg_server_url, template_db, _used_databases))
+def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, pg_server_url,
+                                                               template_db, _used_databases):
+    src = source_url
+    # the uninterrupted run, into a second target (a copy of the migrated template)
+    other = Database(new_source(pg_server_url, _used_databases, template_db))
     with SqlSource(src, load_mapping()) as source:
         Syncer(source, other, BatchSizes(20, 50, 50)).full()
     expected = _snapshot(other)

@@ -4,8 +4,6 @@ mapping, reversals, incremental runs, idempotency, quarantine, fixes, check-stat
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,24 +12,15 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from astrofinance.cli.main import app
-from tests.conftest import _admin, _with_database
 from tests.sync import source_book as sb
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def src(pg_server_url: str, _used_databases: list[str]) -> Iterator[str]:
-    """An empty source database (the reference schema) on the test server."""
-    name = f"af_s_{uuid.uuid4().hex[:12]}"
-    admin = _admin(pg_server_url)
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    _used_databases.append(name)
-    url = _with_database(pg_server_url, name)
-    sb.create_schema(url)
-    yield url
+def src(empty_source_url: str) -> str:
+    """An empty reference source (tests/sync/conftest.py), filled by each test."""
+    return empty_source_url
 
 
 def sync(src_url: str, *args: str):

@@ -230,7 +230,7 @@ def write_report(path: Path, problems: list[Problem]) -> None:
 def apply_to_loans(conn: Connection, *, dry_run: bool = False) -> int:
     """Copy every officer's hierarchy onto their loans; the number of loans that changed."""
     with conn.begin_nested() as savepoint:
-        changed = conn.execute(text(load_sql(_PKG, "hierarchy_apply"))).rowcount
+        changed = conn.execute(text(load_sql(_PKG, "hierarchy_apply"))).scalar_one()
         if dry_run:
             savepoint.rollback()
     return int(changed)

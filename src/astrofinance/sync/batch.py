@@ -11,21 +11,14 @@ from pathlib import Path
 from psycopg import Connection, sql
 from psycopg.copy import Copy
 
-from astrofinance.kit.sql import load_sql
 from astrofinance.sync.bundle import BundleFile
 from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
 from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
-from astrofinance.sync.staging import Staging, ids
+from astrofinance.sync.staging import Staging, ids, q
 
-PKG = "astrofinance.sync"
 Feed = Callable[[Copy], int]         # writes the batch's rows into the COPY; returns the count
-
-
-def _sq(name: str, **identifiers: sql.Composable) -> sql.Composed | sql.SQL:
-    text = sql.SQL(load_sql(PKG, name))  # type: ignore[arg-type]
-    return text.format(**identifiers) if identifiers else text
 
 
 class BatchWriter:
@@ -82,8 +75,8 @@ class BatchWriter:
     def _derive(self) -> None:
         """Loans given a last due date instead of a number of installments: count them."""
         if self._derives():
-            self.conn.execute(_sq("derive_installments_problems"), {"file": self.spec.filename})
-            self.conn.execute(_sq("derive_installments"))
+            self.conn.execute(q("derive_installments_problems"), {"file": self.spec.filename})
+            self.conn.execute(q("derive_installments"))
 
     def _derives(self) -> bool:
         return (self.spec.name == "loans" and "installments" not in self.columns
@@ -100,16 +93,16 @@ class BatchWriter:
                       "known": ", ".join(table)}
             parts = {"staging": stg, "column": sql.Identifier(column),
                      "key": sql.Identifier(self.spec.key)}
-            self.conn.execute(_sq("map_values_problems", **parts), params)
-            self.conn.execute(_sq("map_values", **parts), params)
+            self.conn.execute(q("map_values_problems", **parts), params)
+            self.conn.execute(q("map_values", **parts), params)
         if self.em.values:
             loader.check_rejects(self.spec)
 
     def _quarantine(self) -> int:
         """Keep the rejected rows with their reasons; release the rows taken now."""
-        rejected = self.conn.execute(_sq("quarantine_rows"),
+        rejected = self.conn.execute(q("quarantine_rows"),
                                      {"entity": self.em.name, "run_id": self.run_id}).rowcount
-        self.conn.execute(_sq("quarantine_release", staging=sql.Identifier(self.spec.staging)),
+        self.conn.execute(q("quarantine_release", staging=sql.Identifier(self.spec.staging)),
                           {"entity": self.em.name})
         return max(rejected, 0)
 

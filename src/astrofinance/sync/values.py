@@ -60,7 +60,7 @@ def canonical_status(value: str) -> str:
     return _STATUS[key]
 
 
-def _date(v: str) -> str:
+def _parse_date(v: str, first: dt.date, last: dt.date, what: str = "date") -> str:
     v = v.strip(WS)
     try:
         if not _DATE.fullmatch(v):
@@ -68,22 +68,17 @@ def _date(v: str) -> str:
         day = dt.date.fromisoformat(v)
     except ValueError:
         raise BadValue("not a date in YYYY-MM-DD form") from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise BadValue(f"date outside {FIRST_DAY}..{LAST_DAY}")
+    if not first <= day <= last:
+        raise BadValue(f"{what} outside {first}..{last}")
     return v
+
+
+def _date(v: str) -> str:
+    return _parse_date(v, FIRST_DAY, LAST_DAY)
 
 
 def _birth_date(v: str) -> str:
-    v = v.strip(WS)
-    try:
-        if not _DATE.fullmatch(v):
-            raise ValueError
-        day = dt.date.fromisoformat(v)
-    except ValueError:
-        raise BadValue("not a date in YYYY-MM-DD form") from None
-    if not dt.date(1900, 1, 1) <= day <= dt.date.today():
-        raise BadValue(f"birth date outside 1900-01-01..{dt.date.today()}")
-    return v
+    return _parse_date(v, dt.date(1900, 1, 1), dt.date.today(), "birth date")
 
 
 def _money(v: str) -> str:

@@ -52,20 +52,34 @@ CREATE OR REPLACE TRIGGER trg_loans_assign_wave
     BEFORE INSERT OR UPDATE OF officer_id, disbursement_date ON loans
     FOR EACH ROW EXECUTE FUNCTION loans_assign_wave_and_hierarchy();
 
--- An officer's hire date or hierarchy changed: keep their loans in step.
-CREATE OR REPLACE FUNCTION officers_propagate() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Copy officers' hierarchy (branch, region, supervisor, vertical lead) and wave onto their
+-- loans (all officers, or the given ones), rewriting only the loans that differ; returns how
+-- many loans changed. One rule for the trigger below and `astrofinance hierarchy apply`.
+CREATE OR REPLACE FUNCTION apply_officer_hierarchy(p_officer_ids text[] DEFAULT NULL)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    v_rows integer;
 BEGIN
     UPDATE loans l SET branch = n.branch, region = n.region,
            supervisor_email = n.supervisor_email, supervisor_name = n.supervisor_name,
            vertical_lead_email = n.vertical_lead_email, vertical_lead_name = n.vertical_lead_name,
            wave = loan_wave(n.hire_date, l.disbursement_date)
-    FROM new_rows n
+    FROM officers n
     WHERE l.officer_id = n.officer_id
+      AND (p_officer_ids IS NULL OR n.officer_id = ANY (p_officer_ids))
       AND (l.branch, l.region, l.supervisor_email, l.supervisor_name, l.vertical_lead_email,
            l.vertical_lead_name, l.wave)
           IS DISTINCT FROM
           (n.branch, n.region, n.supervisor_email, n.supervisor_name, n.vertical_lead_email,
            n.vertical_lead_name, loan_wave(n.hire_date, l.disbursement_date));
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    RETURN v_rows;
+END $$;
+
+-- An officer's hire date or hierarchy changed: keep their loans in step.
+CREATE OR REPLACE FUNCTION officers_propagate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM apply_officer_hierarchy(ARRAY(SELECT officer_id FROM new_rows));
     RETURN NULL;
 END $$;
 
