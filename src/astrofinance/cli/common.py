@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from decimal import Decimal, InvalidOperation
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -66,3 +67,25 @@ def today() -> dt.date:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def parse_money(value: str | None, name: str = "amount") -> Decimal | None:
+    """A money amount (a plain decimal, at most 2 decimals), or a usage error."""
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value.replace(",", "").strip())
+    except InvalidOperation:
+        raise typer.BadParameter(f"{value!r} is not an amount (like 1200.50)",
+                                 param_hint=name) from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise typer.BadParameter(f"{value!r} is not an amount with at most 2 decimals",
+                                 param_hint=name)
+    return amount
+
+
+def actor() -> str:
+    """Who is acting: ASTROFINANCE_USER, else the OS login (recorded in the audit log)."""
+    from astrofinance.auth.context import current_actor
+
+    return current_actor()

@@ -16,7 +16,8 @@ from rich.table import Table
 from astrofinance.cli import filters
 from astrofinance.cli.common import console, database, err_console, handle_errors
 
-app = typer.Typer(help="Loans: export their computed fields, show a schedule.",
+app = typer.Typer(help="Loans: the loan book (create, approve, disburse, pay, reverse, charge, "
+                       "write off, show) and the computed fields (export, schedule).",
                   no_args_is_help=True)
 
 

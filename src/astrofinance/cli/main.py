@@ -6,13 +6,16 @@ import os
 
 import typer
 
+from astrofinance.cli import customers as customers_cli
 from astrofinance.cli import db as db_cli
 from astrofinance.cli import demo as demo_cli
 from astrofinance.cli import hierarchy as hierarchy_cli
 from astrofinance.cli import holidays as holidays_cli
 from astrofinance.cli import importer as importer_cli
+from astrofinance.cli import loan_book as loan_book_cli
 from astrofinance.cli import loans as loans_cli
 from astrofinance.cli import metrics as metrics_cli
+from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import sync as sync_cli
 from astrofinance.cli import verify as verify_cli
@@ -50,6 +53,9 @@ app.add_typer(waves_cli.app, name="waves")
 app.add_typer(hierarchy_cli.app, name="hierarchy")
 app.add_typer(sync_cli.app, name="sync")
 app.add_typer(loans_cli.app, name="loans")
+loan_book_cli.register(loans_cli.app)
+app.add_typer(products_cli.app, name="products")
+app.add_typer(customers_cli.app, name="customers")
 app.add_typer(metrics_cli.app, name="metrics")
 recalc_cli.register(metrics_cli.app)
 importer_cli.register(app)

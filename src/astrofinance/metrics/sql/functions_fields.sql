@@ -62,18 +62,20 @@ CREATE OR REPLACE TRIGGER trg_loans_terms_changed
            OLD.frequency, OLD.first_payment_due_date, OLD.schedule_source))
     EXECUTE FUNCTION loans_terms_changed();
 
--- Rebuild loan_state for the loans in stale_loans (see the table's comment for the arrays).
+-- Rebuild loan_state for the loans in stale_loans (all, or those of p_loan_ids; see the
+-- table's comment for the arrays).
 -- m_i = the first date on which cumulative non-reversed repayments reached cum[i]: with the
 -- loan's repayments and their running totals as sorted arrays, that is the repayment at
 -- position (number of running totals < cum[i]) + 1, found by binary search (width_bucket).
-CREATE OR REPLACE FUNCTION refresh_loan_state()
+CREATE OR REPLACE FUNCTION refresh_loan_state(p_loan_ids text[] DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_loans integer;
 BEGIN
     DROP TABLE IF EXISTS _stale;
     CREATE TEMP TABLE _stale (loan_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
-    WITH d AS (DELETE FROM stale_loans RETURNING loan_id)
+    WITH d AS (DELETE FROM stale_loans
+               WHERE p_loan_ids IS NULL OR loan_id = ANY (p_loan_ids) RETURNING loan_id)
     INSERT INTO _stale SELECT d.loan_id FROM d JOIN loans l USING (loan_id);
     GET DIAGNOSTICS v_loans = ROW_COUNT;
     IF v_loans = 0 THEN
@@ -120,22 +122,38 @@ END $$;
 
 -- The allocation of an amount p (cents) over a schedule given by its cumulative arrays:
 -- installments oldest first; q = #{cum_i <= p} (width_bucket(p, cum)) are fully paid, the rest
--- r = p - cum_q goes to installment q+1 in the order fees (and penalties), interest,
--- principal; principal paid = min(p, cum_n) - fees paid - interest paid. Inlined by the planner.
-CREATE OR REPLACE FUNCTION alloc_fee_paid(p bigint, q integer, cum bigint[], cum_fee bigint[])
+-- r = p - cum_q goes to installment q+1 in the loan's order o of its three parts: C charges
+-- (penalties and fees), I interest, P principal; 'CIP' is metrics.md's order (penalties, fees,
+-- interest, principal), a product may set another (loan_accounts.alloc_code). A part gets
+-- what r leaves after the parts before it, up to its own amount; principal paid =
+-- min(p, cum_n) - charges paid - interest paid. ONE implementation, used by the fields, the
+-- ledger's postings and vw_loan_summary. Inlined by the planner.
+CREATE OR REPLACE FUNCTION alloc_charges_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
+                                              cum_int bigint[], o text DEFAULT 'CIP')
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(cum_fee[q], 0)
            + least(coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0),
-                   p - coalesce(cum[q], 0))
+                   greatest(0, p - coalesce(cum[q], 0)
+                      - (strpos(o, 'I') < strpos(o, 'C'))::integer
+                        * coalesce(cum_int[q + 1] - coalesce(cum_int[q], 0), 0)
+                      - (strpos(o, 'P') < strpos(o, 'C'))::integer
+                        * coalesce((cum[q + 1] - coalesce(cum[q], 0))
+                                   - (cum_fee[q + 1] - coalesce(cum_fee[q], 0))
+                                   - (cum_int[q + 1] - coalesce(cum_int[q], 0)), 0)))
 $$;
 
-CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, q integer, cum bigint[],
-                                               cum_fee bigint[], cum_int bigint[])
+CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
+                                               cum_int bigint[], o text DEFAULT 'CIP')
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
     SELECT coalesce(cum_int[q], 0)
            + least(coalesce(cum_int[q + 1] - coalesce(cum_int[q], 0), 0),
                    greatest(0, p - coalesce(cum[q], 0)
-                               - coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0)))
+                      - (strpos(o, 'C') < strpos(o, 'I'))::integer
+                        * coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0)
+                      - (strpos(o, 'P') < strpos(o, 'I'))::integer
+                        * coalesce((cum[q + 1] - coalesce(cum[q], 0))
+                                   - (cum_fee[q + 1] - coalesce(cum_fee[q], 0))
+                                   - (cum_int[q + 1] - coalesce(cum_int[q], 0)), 0)))
 $$;
 
 -- Fill the temp table _loan_fields with the fields as of p_as_of (all loans, or the given ones).
@@ -154,7 +172,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM business_calendar WHERE day = p_as_of) THEN
         RAISE EXCEPTION 'as-of date % is outside the business calendar (1990-2100)', p_as_of;
     END IF;
-    PERFORM refresh_loan_state();
+    PERFORM refresh_loan_state(p_loan_ids);
 
     -- loans with repayments after E: their totals by T and by E come from their repayments
     DROP TABLE IF EXISTS _loan_late;
@@ -187,6 +205,8 @@ BEGIN
                coalesce(ss.cum, ARRAY[(l.repayment_amount * 100)::bigint]) AS cum,
                coalesce(ss.cum_fee, ARRAY[(l.fee_amount * 100)::bigint]) AS cum_fee,
                coalesce(ss.cum_int, ARRAY[(l.interest_amount * 100)::bigint]) AS cum_int,
+               coalesce(la.alloc_code, 'CIP') AS ord,
+               coalesce(la.fimr_grace_days, v_grace) AS g,
                coalesce(lt.paid_t, st.repaid_total, 0) AS paid_t,
                coalesce(lt.paid_e, st.repaid_total, 0) AS paid_e,
                CASE WHEN lt.loan_id IS NULL THEN st.last_repayment_date ELSE lt.last_t END
@@ -195,6 +215,7 @@ BEGIN
         LEFT JOIN loan_schedule_state ss USING (loan_id)
         LEFT JOIN loan_state st USING (loan_id)
         LEFT JOIN _loan_late lt USING (loan_id)
+        LEFT JOIN loan_accounts la USING (loan_id)
         WHERE p_loan_ids IS NULL OR l.loan_id = ANY (p_loan_ids)
     ), s1 AS (
         SELECT b.*,
@@ -212,10 +233,10 @@ BEGIN
                CASE WHEN s1.past > s1.k THEN s1.e - s1.dues[s1.k + 1] ELSE 0 END AS dpd,
                least(s1.past, s1.k) AS j,
                greatest(s1.k, coalesce(width_bucket(s1.e - 30, s1.dues), 0)) AS lo,
-               alloc_fee_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee) AS fee_paid,
-               alloc_interest_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee, s1.cum_int) AS int_paid,
-               least(s1.cum[s1.n], s1.pe_c) - alloc_fee_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee)
-                   - alloc_interest_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee, s1.cum_int)
+               alloc_charges_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee, s1.cum_int, s1.ord) AS fee_paid,
+               alloc_interest_paid(s1.pt_c, s1.qt, s1.cum, s1.cum_fee, s1.cum_int, s1.ord) AS int_paid,
+               least(s1.cum[s1.n], s1.pe_c) - alloc_charges_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee, s1.cum_int, s1.ord)
+                   - alloc_interest_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee, s1.cum_int, s1.ord)
                    AS prin_paid_e,
                coalesce(s1.cum[s1.past], 0) AS due_before_c
         FROM s1
@@ -250,8 +271,8 @@ BEGIN
            s3.dpd AS current_dpd,
            greatest(0, s3.dpd, coalesce(s3.late_max[s3.k], 0)) AS max_dpd_ever,
            greatest(0, s3.past - s3.k) AS installments_in_arrears,
-           coalesce(s3.e > s3.dues[1] + v_grace
-                    AND NOT coalesce(s3.paid[1] <= s3.dues[1] + v_grace, false), false)
+           coalesce(s3.e > s3.dues[1] + s3.g
+                    AND NOT coalesce(s3.paid[1] <= s3.dues[1] + s3.g, false), false)
                AS fimr_tagged,
            (s3.dpd BETWEEN 1 AND 6) AS early_indicator_tagged,
            CASE WHEN s3.past > 0
@@ -268,7 +289,7 @@ BEGIN
            greatest(0, ct.business_day_index - cd.business_day_index)
                AS business_days_since_disbursement,
            (greatest(0, s3.due_before_c - s3.pe_c) / 100.0)::numeric(18,2) AS overdue_amount,
-           coalesce(s3.e > s3.dues[1] + v_grace, false) AS fimr_eligible,
+           coalesce(s3.e > s3.dues[1] + s3.g, false) AS fimr_eligible,
            CASE WHEN s3.written_off_on IS NOT NULL
                 THEN ((s3.prin_total - s3.prin_paid_e) / 100.0) END::numeric(18,2)
                AS written_off_principal

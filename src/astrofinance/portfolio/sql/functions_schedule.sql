@@ -1,6 +1,7 @@
 -- Schedule generation (shared/spec/metrics.md, "Schedule"), set-based for many loans.
 --  daily:   the n consecutive business days from first_payment_due_date (rolled forward)
---  weekly:  first due + k weeks, monthly: first due + k months (day clamped to month end),
+--  weekly:  first due + k weeks, biweekly: + 2k weeks, monthly: first due + k months (day
+--           clamped to month end),
 --           each date on a non-business day rolled forward without shifting the later dates
 --  amounts: each component split evenly, installments 1..n-1 get component/n truncated to
 --           2 decimals, installment n the remainder.
@@ -51,8 +52,9 @@ BEGIN
         CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
         JOIN business_calendar c ON c.day = CASE t.frequency
                  WHEN 'weekly' THEN t.first_due + 7 * g.k
+                 WHEN 'biweekly' THEN t.first_due + 14 * g.k
                  ELSE (t.first_due + make_interval(months => g.k))::date END
-        WHERE t.frequency IN ('weekly', 'monthly')
+        WHERE t.frequency IN ('weekly', 'biweekly', 'monthly')
     ), rows AS (
         SELECT t.loan_id, d.k, d.due,
                CASE WHEN d.k < t.n THEN t.p1 ELSE t.p - (t.n - 1) * t.p1 END AS p_due,
