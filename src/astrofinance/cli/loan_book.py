@@ -3,16 +3,17 @@ transactions`: a loan's life in the loan book (registered on the `loans` sub-app
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import (actor, console, database, handle_errors, parse_date,
-                                     parse_money)
+from astrofinance.cli.common import actor, console, database, handle_errors, parse_date, parse_money
 
 
 class Format(StrEnum):
@@ -23,6 +24,18 @@ class Format(StrEnum):
 class ChargeKind(StrEnum):
     fee = "fee"
     penalty = "penalty"
+
+
+def _money(value: str, name: str) -> Decimal:
+    amount = parse_money(value, name)
+    assert amount is not None  # the option is required
+    return amount
+
+
+def _date(value: str, name: str) -> dt.date:
+    day = parse_date(value, name)
+    assert day is not None  # the option is required
+    return day
 
 
 def _run(work: Callable[[Any], Any]) -> Any:
@@ -51,8 +64,8 @@ def create(
     from astrofinance.lending.service import LoanApplication, create_loan
 
     application = LoanApplication(
-        loan_id, customer, product, parse_money(principal, "--principal"), installments,
-        parse_date(disbursement_date, "--disbursement-date"),
+        loan_id, customer, product, _money(principal, "--principal"), installments,
+        _date(disbursement_date, "--disbursement-date"),
         parse_date(first_due_date, "--first-due-date"), officer, channel)
     _run(lambda c: create_loan(c, application, actor()))
     console.print(f"Created loan {loan_id} (Pending): approve it, then disburse it.")
@@ -111,8 +124,8 @@ def pay(loan_id: str = typer.Argument(..., help="Loan id."),
     """Record a repayment and show how it was allocated."""
     from astrofinance.lending.service import record_payment
 
-    r = _run(lambda c: record_payment(c, loan_id, parse_money(amount, "--amount"),
-                                      parse_date(date, "--date"), actor(), key=key,
+    r = _run(lambda c: record_payment(c, loan_id, _money(amount, "--amount"),
+                                      _date(date, "--date"), actor(), key=key,
                                       channel=channel, reference=reference))
     if fmt is Format.json:
         print(json.dumps(r.__dict__, default=str, indent=2))
@@ -147,7 +160,7 @@ def charge(loan_id: str = typer.Argument(..., help="Loan id."),
     from astrofinance.lending.service import charge_loan
 
     when = parse_date(date, "--date") or today()
-    txn = _run(lambda c: charge_loan(c, loan_id, kind.value, parse_money(amount, "--amount"),
+    txn = _run(lambda c: charge_loan(c, loan_id, kind.value, _money(amount, "--amount"),
                                      when, actor(), installment_no=installment, note=note))
     console.print(f"Charged a {kind.value} of {amount} to loan {loan_id} (transaction {txn}).")
 
