@@ -34,6 +34,7 @@ def demo(
 
     from astrofinance.cli.portfolio_view import render
     from astrofinance.db import session_scope
+    from astrofinance.lending.demo import book_demo_loans
     from astrofinance.metrics.portfolio import portfolio_metrics
     from astrofinance.metrics.service import recalculate
     from astrofinance.portfolio.seed import seed_portfolio
@@ -51,6 +52,11 @@ def demo(
         console.print(result.summary())
     else:
         console.print(f"using the existing book of {existing:,} loans (--reseed to replace it)")
+    with err_console.status("booking demo loans in the loan book…"), session_scope(db) as conn:
+        booked = book_demo_loans(conn, as_of)
+    if booked:
+        console.print(f"loan book: {booked} loans originated, paid, charged and reversed "
+                      "through the ledger (`astrofinance accounting trial-balance`)")
     with err_console.status(f"recalculating loan fields as of {as_of}…"):
         with session_scope(db) as conn:
             recalc = recalculate(conn, as_of)
