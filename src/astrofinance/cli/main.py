@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from astrofinance.cli import accounting as accounting_cli
 from astrofinance.cli import customers as customers_cli
 from astrofinance.cli import db as db_cli
 from astrofinance.cli import demo as demo_cli
@@ -17,6 +18,7 @@ from astrofinance.cli import loans as loans_cli
 from astrofinance.cli import metrics as metrics_cli
 from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
+from astrofinance.cli import risk as risk_cli
 from astrofinance.cli import sync as sync_cli
 from astrofinance.cli import verify as verify_cli
 from astrofinance.cli import waves as waves_cli
@@ -62,6 +64,8 @@ importer_cli.register(app)
 demo_cli.register(app)
 verify_cli.register(app)
 sync_cli.register_refresh(app)
+app.add_typer(accounting_cli.app, name="accounting")
+risk_cli.register(loans_cli.app)
 
 
 def run() -> None:

@@ -56,12 +56,12 @@ _FILTER_SQL: dict[str, str] = {
     "disbursed_to": "b.disbursement_date <= :f_disbursed_to",
 }
 
-ON_BOOKS_SQL = """b.disbursement_date <= :as_of
-      AND (b.status IN ('Active', 'Defaulted')
-           OR (b.status = 'Closed' AND b.closed_on > :as_of)
-           OR (b.status = 'Written Off' AND b.written_off_on > :as_of))"""
+ON_BOOKS_SQL = ("loan_on_books(b.status, b.disbursement_date, b.closed_on, b.written_off_on, "
+                ":as_of)")
 """On the books as of T: disbursed by T and Active or Defaulted, or closed or written off after
-T (so a past as-of date sees the loans that were open then). Over _pf_book or loans as `b`."""
+T (so a past as-of date sees the loans that were open then). Over _pf_book or loans as `b`.
+The rule is the SQL function loan_on_books (metrics/sql/functions_risk.sql, inlined by the
+planner), which calculate_par, the provisioning and vw_overdue_loans use too."""
 
 Key = tuple[bool, str | None]  # (is the total, group value)
 TOTAL: Key = (True, None)

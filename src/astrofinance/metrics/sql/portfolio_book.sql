@@ -1,6 +1,7 @@
 -- Loans on the books as of :as_of, per group and in total (ROLLUP), in one pass.
--- On the books as of T (portfolio.ON_BOOKS_SQL, rendered in): disbursed on or before T and
--- Active or Defaulted, or Closed after T, or Written Off after T. portfolio.py also renders
+-- On the books as of T (portfolio.ON_BOOKS_SQL, rendered in: the function loan_on_books):
+-- disbursed on or before T and Active or Defaulted, or Closed after T, or Written Off after T.
+-- portfolio.py also renders
 -- the DPD columns: per configured PAR threshold x, the count and principal of loans with
 -- current_dpd > x, and per CBN prudential class its count and principal (from its whitelist;
 -- the day counts are bound values), the group key and the filter clauses.
