@@ -138,13 +138,14 @@ def pay(loan_id: str = typer.Argument(..., help="Loan id."),
                   + f". Loan is {r.loan_status}.")
 
 
-def reverse(transaction_id: int = typer.Argument(..., help="The repayment's transaction id."),
+def reverse(payment_id: str = typer.Argument(..., help="The repayment's transaction id, or "
+                                                      "its repayment id (AF000000001)."),
             reason: str = typer.Option(None, "--reason", help="Why.")) -> None:
     """Reverse a repayment (undoes its allocation with a reversing journal entry)."""
     from astrofinance.lending.service import reverse_payment
 
-    new_id = _run(lambda c: reverse_payment(c, transaction_id, actor(), reason))
-    console.print(f"Reversed transaction {transaction_id} (reversal {new_id}).")
+    new_id = _run(lambda c: reverse_payment(c, payment_id, actor(), reason))
+    console.print(f"Reversed payment {payment_id} (reversal transaction {new_id}).")
 
 
 def charge(loan_id: str = typer.Argument(..., help="Loan id."),

@@ -89,10 +89,17 @@ def record_payment(conn: Connection, loan_id: str, amount: Decimal, date: dt.dat
     return PaymentResult(**row._mapping)
 
 
-def reverse_payment(conn: Connection, transaction_id: int, by: str,
+def reverse_payment(conn: Connection, payment: int | str, by: str,
                     reason: str | None = None) -> int:
-    """Reverse a repayment; returns the reversal transaction's id."""
-    return _call(conn, "SELECT reverse_loan_payment(:t, :by, :r)", t=transaction_id, by=by,
+    """Reverse a repayment, given its transaction id or its repayment id (AF000000001);
+    returns the reversal transaction's id."""
+    if isinstance(payment, str) and not payment.isdigit():
+        found = conn.execute(text("SELECT id FROM transactions WHERE repayment_id = :r "
+                                  "AND txn_type = 'repayment'"), {"r": payment}).scalar()
+        if found is None:
+            raise NotFound(f"no repayment {payment} recorded in the loan book")
+        payment = found
+    return _call(conn, "SELECT reverse_loan_payment(:t, :by, :r)", t=int(payment), by=by,
                  r=reason).scalar_one()
 
 
