@@ -157,6 +157,8 @@ def build(url: str, args: argparse.Namespace) -> None:
     with psycopg.connect(url) as conn:
         for name, value in BUILD_SETTINGS.items():
             conn.execute("SELECT set_config(%s, %s, false)", (name, value))
+        # the build is a bulk load: one audit row per statement, not one per row
+        conn.execute("SELECT set_config('astrofinance.audit', 'bulk', false)")
         conn.execute("SELECT setseed(%s)", (args.seed,))
         step("officers and customers")(lambda: (
             conn.execute(load("build_officers"), params),

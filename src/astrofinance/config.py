@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     sync_batch_repayments: int = Field(1000, ge=1, alias="SYNC_BATCH_REPAYMENTS")
     sync_batch_rows: int = Field(1000, ge=1, alias="SYNC_BATCH_ROWS")
     sync_overlap_minutes: int = Field(10, ge=0, alias="SYNC_OVERLAP_MINUTES")
+    # who the CLI acts as in the audit log (default: the OS login name; auth/context.py)
+    acting_user: str | None = Field(None, alias="ASTROFINANCE_USER")
 
     @field_validator("profile")
     @classmethod

@@ -7,6 +7,7 @@ import os
 import typer
 
 from astrofinance.cli import accounting as accounting_cli
+from astrofinance.cli import audit as audit_cli
 from astrofinance.cli import customers as customers_cli
 from astrofinance.cli import db as db_cli
 from astrofinance.cli import demo as demo_cli
@@ -20,6 +21,7 @@ from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import risk as risk_cli
 from astrofinance.cli import sync as sync_cli
+from astrofinance.cli import users as users_cli
 from astrofinance.cli import verify as verify_cli
 from astrofinance.cli import waves as waves_cli
 
@@ -47,6 +49,9 @@ def main(
         from astrofinance.config import reset_settings
 
         reset_settings()
+    from astrofinance.auth.context import record_cli_actor
+
+    record_cli_actor()   # the audit log records who ran the command (docs/users-and-audit.md)
 
 
 app.add_typer(db_cli.app, name="db")
@@ -64,6 +69,9 @@ importer_cli.register(app)
 demo_cli.register(app)
 verify_cli.register(app)
 sync_cli.register_refresh(app)
+app.add_typer(users_cli.app, name="users")
+app.add_typer(users_cli.roles_app, name="roles")
+app.add_typer(audit_cli.app, name="audit")
 app.add_typer(accounting_cli.app, name="accounting")
 risk_cli.register(loans_cli.app)
 

@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Connection, text
 
+from astrofinance.auth.context import bulk_audit
 from astrofinance.config import get_settings
 from astrofinance.db.engine import Database, session_scope
 from astrofinance.errors import Conflict, ValidationFailed
@@ -102,6 +103,7 @@ def seed_portfolio(db: Database, *, loans: int, seed: int, as_of: dt.date,
     last_day = as_of + dt.timedelta(days=CALENDAR_AHEAD_DAYS)
     with session_scope(db) as conn, _Phases(loans) as phases:
         with phases.step("checking the database"):
+            bulk_audit(conn, f"demo seed: {loans} loans, seed {seed}, as of {as_of}")
             _clear_or_refuse(conn, replace)
             # large one-off INSERT ... SELECTs: compiling them costs more than it saves
             conn.execute(text("SET LOCAL jit = off"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from psycopg import Connection, sql
 from psycopg.copy import Copy
 
+from astrofinance.auth.context import bulk_audit
 from astrofinance.sync.bundle import BundleFile
 from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
@@ -35,6 +36,7 @@ class BatchWriter:
     def write(self, feed: Feed) -> FileCounts:
         """One batch: everything in the caller's transaction; the counts."""
         spec, stg = self.spec, sql.Identifier(self.spec.staging)
+        bulk_audit(self.conn, f"sync run {self.run_id}: {self.em.name}")
         staging, loader = Staging(self.conn), Loader(self.conn, SOURCE_REFERENCES)
         self._prepare(staging)
         with self.conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(

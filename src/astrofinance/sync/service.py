@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
 
+from astrofinance.auth.context import bulk_audit
 from astrofinance.db.engine import Database, get_database, session_scope
 from astrofinance.errors import ValidationFailed
 from astrofinance.sync.bundle import BundleFile, Problem, open_bundle
@@ -101,6 +102,7 @@ def _import(db: Database, run_id: int, directory: Path, skip_invalid: bool,
     result = ImportResult(run_id, "succeeded", {bf.spec.filename: FileCounts() for bf in files},
                           warnings=warnings)
     with session_scope(db) as conn:
+        bulk_audit(conn, f"import {directory.name} (import run {run_id})")
         driver = conn.connection.driver_connection
         staging, loader = Staging(driver), Loader(driver)  # type: ignore[arg-type]
         staging.prepare()
