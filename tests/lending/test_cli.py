@@ -52,6 +52,15 @@ def test_a_loan_from_creation_to_closure(db):
     txns = json.loads(_ok("loans", "transactions", "L1", "--format", "json"))
     assert [t["txn_type"] for t in txns] == ["disbursement"] + ["repayment"] * 3
     assert all(t["journal_entry_id"] for t in txns)
+    # a bounced last payment, named by its repayment id: the loan owes its installment again
+    assert "Reversed payment" in _ok("loans", "reverse", txns[-1]["repayment_id"],
+                                     "--reason", "bounced")
+    shown = json.loads(_ok("loans", "show", "L1", "--format", "json"))
+    assert (shown["status"], shown["total_outstanding"]) == ("Active", "34675.46")
+    with db.begin() as c:
+        assert_books_balanced(c)
+    r = runner.invoke(app, ["loans", "reverse", txns[-1]["repayment_id"]])
+    assert r.exit_code == 1 and "already reversed" in r.output
 
 
 def test_errors_are_one_line_without_traceback(db):
@@ -85,3 +94,17 @@ SELECT principal_outstanding, interest_outstanding, total_outstanding FROM vw_lo
                          capture_output=True, text=True, check=True).stdout.split()
     # 36.5% a year over the 14 days to Mar 14 = 140.00 interest: 1,014.00 per day
     assert out == ["L1", "t", "10", "Active|1000.00|14.00", "t", "9000.00|126.00|9126.00"]
+
+
+def test_seed_replace_refuses_to_erase_a_ledger(db):
+    _ok("products", "add", "AJO", "--interest-method", "flat", "--rate", "36.5",
+        "--frequency", "daily")
+    _ok("customers", "add", "--id", "C1", "--name", "Ada Obi")
+    _ok("loans", "create", "--id", "L1", "--customer", "C1", "--product", "AJO", "--principal",
+        "10000", "--installments", "10", "--disbursement-date", "2025-02-28")
+    _ok("loans", "approve", "L1")
+    _ok("loans", "disburse", "L1")
+    r = runner.invoke(app, ["db", "seed", "--loans", "10", "--replace"])
+    assert r.exit_code == 1 and "keeps a ledger (1 journal entries)" in r.output
+    with db.begin() as c:
+        assert c.execute(text("SELECT count(*) FROM loans")).scalar() == 1

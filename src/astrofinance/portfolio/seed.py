@@ -136,6 +136,10 @@ def seed_portfolio(db: Database, *, loans: int, seed: int, as_of: dt.date,
 def _clear_or_refuse(conn: Connection, replace: bool) -> None:
     """Empty the demo tables (--replace), or refuse to seed over existing data."""
     if replace:
+        entries = conn.execute(text("SELECT count(*) FROM journal_entries")).scalar_one()
+        if entries:
+            raise Conflict(f"this database keeps a ledger ({entries} journal entries): "
+                           "--replace would erase it; seed a new database instead")
         conn.execute(text(load_sql(_PKG, "seed_reset")))
         return
     n = conn.execute(text("SELECT count(*) FROM loans")).scalar_one()
