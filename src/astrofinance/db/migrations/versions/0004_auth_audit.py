@@ -65,7 +65,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("SELECT audit_detach(CAST(table_name AS regclass)) FROM audit_tables")
+    # tables of later revisions are gone already (their triggers with them)
+    op.execute("SELECT audit_detach(to_regclass(table_name)) FROM audit_tables "
+               "WHERE to_regclass(table_name) IS NOT NULL")
     op.execute("DROP INDEX officers_user_uq; "
                "ALTER TABLE officers DROP CONSTRAINT officers_user_fk")
     op.execute("DROP TABLE audit_tables, audit_logs, users, permissions, roles")
