@@ -125,7 +125,7 @@ def baseline(directory: Path, db: Database, rows: int) -> None:
                        "ORDER BY loan_id, payment_date")
     report("baseline: COPY + INSERT, no checks", rows, time.perf_counter() - start)
     with db.begin() as c:
-        c.execute(text("TRUNCATE repayments, stale_loans"))
+        c.execute(text("TRUNCATE repayments, stale_loans CASCADE"))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(text("VACUUM ANALYZE repayments"))
 

@@ -53,5 +53,8 @@ def test_demo_takes_its_first_book_from_the_source(db, src):  # noqa: F811
     result = runner.invoke(app, ["demo", "--source-url", src])
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT command, status FROM sync_runs") == [("full", "succeeded")]
-    assert rows(db, "SELECT count(*), count(fields_as_of) FROM loans") == [(2, 2)]
+    # the 2 synced loans, and a demo loan book: one loan per customer, through the ledger
+    assert rows(db, "SELECT count(*), count(fields_as_of), count(la.loan_id) "
+                    "FROM loans LEFT JOIN loan_accounts la USING (loan_id)") == [(4, 4, 2)]
+    assert "loan book: 2 loans originated" in result.output
     assert "astrofinance loans schedule 10" in result.output
