@@ -45,13 +45,15 @@ def _clean_stale_pids(pgdata: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether the process runs (a killed process not yet reaped, a zombie, does not)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
+    except psutil.AccessDenied:
         return True
-    return True
 
 
 def _check_path(pgdata: Path) -> None:
@@ -87,6 +89,7 @@ def start(data_dir: Path, *, keep_running: bool = True):
     last_error: Exception | None = None
     for attempt in range(3):
         _clean_stale_pids(pgdata)
+        _wait_for_orphans(pgdata, seconds=5)  # a killed server's pid file, not yet reaped
         try:
             server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
             _ensure_database(server)
