@@ -5,25 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 import typer
 
 from astrofinance.cli import accounting_view as view
-from astrofinance.cli.common import actor, console, database, handle_errors, parse_date, today
+from astrofinance.cli.common import (
+    TableJson,
+    actor,
+    console,
+    database,
+    handle_errors,
+    parse_date,
+    today,
+)
 
 app = typer.Typer(help="Accounting: trial balance, ledgers, balance sheet, income statement, "
                        "journal, reconciliation with the loans, loan-loss provisioning.",
                   no_args_is_help=True)
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
-
-FORMAT = typer.Option(Format.table, "--format",
+FORMAT = typer.Option(TableJson.table, "--format",
                       help="table (Rich) or json (one object; money as strings, 2 decimals).")
 AS_OF = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD); default: today.")
 
@@ -35,8 +38,8 @@ def _run(work: Callable[[Any], Any]) -> Any:
         return work(conn)
 
 
-def _show(fmt: Format, result: Any, render: Callable[[Any, Any], None]) -> None:
-    if fmt is Format.json:
+def _show(fmt: TableJson, result: Any, render: Callable[[Any, Any], None]) -> None:
+    if fmt is TableJson.json:
         data = ([x.to_dict() for x in result] if isinstance(result, list)
                 else result.to_dict())
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -50,7 +53,7 @@ def _day(value: str | None, name: str) -> dt.date:
 
 @app.command("accounts")
 @handle_errors
-def accounts(fmt: Format = FORMAT) -> None:
+def accounts(fmt: TableJson = FORMAT) -> None:
     """The chart of accounts, each account with its balance (every posted entry)."""
     from astrofinance.accounting.reports import chart
 
@@ -59,7 +62,7 @@ def accounts(fmt: Format = FORMAT) -> None:
 
 @app.command("trial-balance")
 @handle_errors
-def trial_balance(as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
+def trial_balance(as_of: str = AS_OF, fmt: TableJson = FORMAT) -> None:
     """Trial balance as of a date: per account debits, credits and balance; totals.
 
     Every entry dated up to --as-of counts; the balance sits on the account's normal side.
@@ -72,7 +75,7 @@ def trial_balance(as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
 
 @app.command("balance-sheet")
 @handle_errors
-def balance_sheet(as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
+def balance_sheet(as_of: str = AS_OF, fmt: TableJson = FORMAT) -> None:
     """Balance sheet as of a date; checks assets = liabilities + equity.
 
     Assets are net of the loan-loss allowance (1190); equity includes the current earnings
@@ -89,7 +92,7 @@ def balance_sheet(as_of: str = AS_OF, fmt: Format = FORMAT) -> None:
 def income_statement(
     date_from: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD)."),
     date_to: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD)."),
-    fmt: Format = FORMAT,
+    fmt: TableJson = FORMAT,
 ) -> None:
     """Income statement: income, expenses and net income of a period."""
     from astrofinance.accounting.reports import income_statement as run
@@ -107,7 +110,7 @@ def ledger(
     date_to: str = typer.Option(None, "--to", help="Last day (default: no end)."),
     loan: str = typer.Option(None, "--loan", help="Only this loan's lines."),
     limit: int = typer.Option(1000, "--limit", min=1, help="At most this many lines."),
-    fmt: Format = FORMAT,
+    fmt: TableJson = FORMAT,
 ) -> None:
     """One account's lines in a period with the running balance.
 
@@ -127,7 +130,7 @@ def journal(
     loan: str = typer.Option(None, "--loan", help="Only entries of this loan."),
     since: str = typer.Option(None, "--since", help="Only entries dated on or after this day."),
     limit: int = typer.Option(50, "--limit", min=1, help="The latest this many entries."),
-    fmt: Format = FORMAT,
+    fmt: TableJson = FORMAT,
 ) -> None:
     """Journal entries with their lines.
 
@@ -142,7 +145,7 @@ def journal(
 @app.command("reconcile")
 @handle_errors
 def reconcile(
-    fmt: Format = FORMAT,
+    fmt: TableJson = FORMAT,
     details: int = typer.Option(20, "--details", min=0,
                                 help="List up to this many disagreeing loans (0: none)."),
 ) -> None:
@@ -156,7 +159,7 @@ def reconcile(
     from astrofinance.accounting.risk import reconcile as run
 
     rec = _run(lambda c: run(c, loan_details=details))
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps(rec.to_dict(), indent=2, ensure_ascii=False))
     else:
         view.reconciliation(console, rec)
@@ -164,7 +167,7 @@ def reconcile(
         typer.echo("The ledger does not reconcile with the loans: see the differences above.",
                    err=True)
         raise typer.Exit(EXIT_UNRECONCILED)
-    if fmt is Format.table:
+    if fmt is TableJson.table:
         console.print("The ledger reconciles with the loans.")
 
 
@@ -174,7 +177,7 @@ def provision(
     as_of: str = AS_OF,
     post: bool = typer.Option(False, "--post", help="Book the journal entry that brings the "
                                                     "allowance (1190) to the requirement."),
-    fmt: Format = FORMAT,
+    fmt: TableJson = FORMAT,
 ) -> None:
     """Loan-loss provision by CBN class; --post books the change.
 
@@ -187,6 +190,6 @@ def provision(
     day = _day(as_of, "--as-of")
     rep = _run(lambda c: provision_report(c, day, post=post, user=actor()))
     _show(fmt, rep, view.provision)
-    if post and fmt is Format.table:
+    if post and fmt is TableJson.table:
         console.print(f"Posted journal entry #{rep.posted_entry_id}." if rep.posted_entry_id
                       else "Nothing posted: the allowance already equals the requirement.")

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import console, database, handle_errors, parse_date
+from astrofinance.cli.common import (
+    FORMAT_OPTION,
+    TableJson,
+    console,
+    database,
+    handle_errors,
+    parse_date,
+)
 
 app = typer.Typer(help="The audit log: every insert, update and delete on the business tables.",
                   no_args_is_help=True)
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -33,7 +35,7 @@ def log(
     action: str = typer.Option(None, "--action",
                                help="INSERT, UPDATE, DELETE, BULK or TRUNCATE."),
     limit: int = typer.Option(100, "--limit", help="At most this many rows (newest first)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: TableJson = FORMAT_OPTION,
 ) -> None:
     """Show audit rows, newest first: time, user, action, table, record and the changes."""
     from zoneinfo import ZoneInfo
@@ -47,7 +49,7 @@ def log(
                     action=action, limit=limit)
     with session_scope(database()) as conn:
         entries = list_log(conn, f, tz)
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
         return
     out = Table(title=f"Audit log ({len(entries)} row(s), newest first, times in {tz})")

@@ -1,16 +1,20 @@
-"""Shared CLI helpers: the console, the database, error rendering, date parsing."""
+"""Shared CLI helpers: the console, the database, error rendering, parsing dates and money,
+the table-or-JSON output."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from astrofinance.errors import AstroFinanceError, ValidationFailed
 
@@ -89,3 +93,38 @@ def actor() -> str:
     from astrofinance.auth.context import current_actor
 
     return current_actor()
+
+
+class TableJson(StrEnum):
+    """--format of commands that print a table for people or JSON for scripts."""
+
+    table = "table"
+    json = "json"
+
+
+FORMAT_OPTION = typer.Option(TableJson.table, "--format", help="table or json.")
+
+
+def jsonable(value: Any) -> str:
+    """JSON for what json cannot write: money as an exact decimal string, ISO dates."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, default=jsonable, indent=2, ensure_ascii=False))
+
+
+def print_fields(title: str, fields: Mapping[str, Any]) -> None:
+    """One record as a two-column table (names with spaces; empty values left out)."""
+    table = Table(title=title, show_header=False)
+    table.add_column("field")
+    table.add_column("value")
+    for key, value in fields.items():
+        if value is not None:
+            shown = " → ".join(value) if isinstance(value, list) else str(value)
+            table.add_row(key.replace("_", " "), shown)
+    console.print(table)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
-
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import console, database, handle_errors
+from astrofinance.cli.common import (
+    FORMAT_OPTION,
+    TableJson,
+    console,
+    database,
+    handle_errors,
+    print_fields,
+    print_json,
+)
 
 app = typer.Typer(help="Customers (borrowers): add, list, show.", no_args_is_help=True)
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command("add")
@@ -45,15 +46,15 @@ def add(
 @handle_errors
 def list_(officer: str = typer.Option(None, "--officer", help="Only this officer's customers."),
           limit: int = typer.Option(1000, "--limit", min=1, help="At most this many."),
-          fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+          fmt: TableJson = FORMAT_OPTION) -> None:
     """List customers with their loan counts."""
     from astrofinance.db import session_scope
     from astrofinance.portfolio.customers import list_customers
 
     with session_scope(database()) as conn:
         rows = list_customers(conn, officer_id=officer, limit=limit)
-    if fmt is Format.json:
-        print(json.dumps(rows, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(rows)
         return
     table = Table(title=f"Customers ({len(rows)})")
     for col in ("id", "name", "phone", "officer", "branch", "loans", "open"):
@@ -67,15 +68,14 @@ def list_(officer: str = typer.Option(None, "--officer", help="Only this officer
 @app.command("show")
 @handle_errors
 def show(customer_id: str = typer.Argument(..., help="Customer id."),
-         fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+         fmt: TableJson = FORMAT_OPTION) -> None:
     """Show one customer."""
     from astrofinance.db import session_scope
     from astrofinance.portfolio.customers import get_customer
 
     with session_scope(database()) as conn:
         row = get_customer(conn, customer_id)
-    if fmt is Format.json:
-        print(json.dumps(row, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(row)
         return
-    for key, value in row.items():
-        console.print(f"{key.replace('_', ' ')}: {'' if value is None else value}")
+    print_fields(f"Customer {customer_id}", row)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import console, database, handle_errors
+from astrofinance.cli.common import FORMAT_OPTION, TableJson, console, database, handle_errors
 
 if TYPE_CHECKING:
     from astrofinance.portfolio.hierarchy import LoadResult
@@ -28,10 +27,6 @@ PROBLEM_LABELS = {"unknown_email": "unknown emails", "duplicate": "duplicates (a
                   "branch_region_conflict": "branch-region conflicts (not applied)",
                   "missing_email": "rows without an email (not applied)"}
 
-
-class ShowFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -126,7 +121,7 @@ def apply(
 @app.command()
 @handle_errors
 def show(
-    fmt: ShowFormat = typer.Option(ShowFormat.table, "--format", help="table or json."),
+    fmt: TableJson = FORMAT_OPTION,
 ) -> None:
     """Hierarchy coverage, and the vertical leads with their officers and loans."""
     from astrofinance.db import session_scope
@@ -134,7 +129,7 @@ def show(
 
     with session_scope(database()) as conn:
         cov, leads = coverage(conn), vertical_leads(conn)
-    if fmt is ShowFormat.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps({"coverage": _jsonable(cov), "vertical_leads": leads}, indent=2,
                               ensure_ascii=False))
         return

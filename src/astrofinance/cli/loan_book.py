@@ -4,7 +4,6 @@ transactions`: a loan's life in the loan book (registered on the `loans` sub-app
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
@@ -13,12 +12,18 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import actor, console, database, handle_errors, parse_date, parse_money
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
+from astrofinance.cli.common import (
+    FORMAT_OPTION,
+    TableJson,
+    actor,
+    console,
+    database,
+    handle_errors,
+    parse_date,
+    parse_money,
+    print_fields,
+    print_json,
+)
 
 
 class ChargeKind(StrEnum):
@@ -120,15 +125,15 @@ def pay(loan_id: str = typer.Argument(..., help="Loan id."),
                                                     "records the payment once."),
         channel: str = typer.Option(None, "--channel", help="Payment channel."),
         reference: str = typer.Option(None, "--reference", help="Payment reference."),
-        fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+        fmt: TableJson = FORMAT_OPTION) -> None:
     """Record a repayment and show how it was allocated."""
     from astrofinance.lending.service import record_payment
 
     r = _run(lambda c: record_payment(c, loan_id, _money(amount, "--amount"),
                                       _date(date, "--date"), actor(), key=key,
                                       channel=channel, reference=reference))
-    if fmt is Format.json:
-        print(json.dumps(r.__dict__, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(r.__dict__)
         return
     what = "Already recorded" if r.replayed else "Recorded"
     console.print(f"{what}: transaction {r.transaction_id} (repayment {r.repayment_id}) on loan "
@@ -177,32 +182,25 @@ def write_off(loan_id: str = typer.Argument(..., help="Loan id."),
 
 
 def show(loan_id: str = typer.Argument(..., help="Loan id."),
-         fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+         fmt: TableJson = FORMAT_OPTION) -> None:
     """Show a loan: terms, lifecycle and live balances."""
     from astrofinance.lending.service import loan_overview
 
     o = _run(lambda c: loan_overview(c, loan_id))
-    if fmt is Format.json:
-        print(json.dumps(o, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(o)
         return
-    table = Table(title=f"Loan {loan_id}", show_header=False)
-    table.add_column("field")
-    table.add_column("value")
-    for key, value in o.items():
-        if value is not None:
-            table.add_row(key.replace("_", " "), str(value))
-    console.print(table)
+    print_fields(f"Loan {loan_id}", o)
 
 
 def transactions(loan_id: str = typer.Argument(..., help="Loan id."),
-                 fmt: Format = typer.Option(Format.table, "--format",
-                                            help="table or json.")) -> None:
+                 fmt: TableJson = FORMAT_OPTION) -> None:
     """List a loan's transactions with their journal entries."""
     from astrofinance.lending.service import loan_transactions
 
     rows = _run(lambda c: loan_transactions(c, loan_id))
-    if fmt is Format.json:
-        print(json.dumps(rows, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(rows)
         return
     table = Table(title=f"Transactions of loan {loan_id} ({len(rows)})")
     for col in ("id", "type", "date", "amount", "reversed", "entry", "by", "note"):

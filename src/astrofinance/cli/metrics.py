@@ -8,7 +8,7 @@ from enum import StrEnum
 import typer
 
 from astrofinance.cli import filters
-from astrofinance.cli.common import console, database, handle_errors, parse_date
+from astrofinance.cli.common import TableJson, console, database, handle_errors, parse_date
 
 app = typer.Typer(help="metrics commands.", no_args_is_help=True)
 
@@ -17,10 +17,6 @@ app = typer.Typer(help="metrics commands.", no_args_is_help=True)
 # `metrics portfolio`: portfolio metrics (shared/spec/metrics.md "Portfolio metrics").
 # --------------------------------------------------------------------------------------------
 
-
-class PortfolioFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class GroupBy(StrEnum):
@@ -40,7 +36,7 @@ def portfolio(
         None, "--as-of", help="Date (YYYY-MM-DD). Default: the date of the stored loan fields "
                               "(the last `metrics recalculate`); another date computes the "
                               "fields on the fly."),
-    fmt: PortfolioFormat = typer.Option(PortfolioFormat.table, "--format",
+    fmt: TableJson = typer.Option(TableJson.table, "--format",
                                         help="table (Rich) or json (one object)."),
     group_by: GroupBy = typer.Option(None, "--group-by",
                                      help="Also show every metric per officer, branch, region, "
@@ -75,7 +71,7 @@ def portfolio(
             group_by=group_by.value if group_by else None,
             period_start=parse_date(period_start, "--period-start"),
             period_end=parse_date(period_end, "--period-end"))
-    if fmt is PortfolioFormat.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         render(console, report)

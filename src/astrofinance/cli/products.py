@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from decimal import Decimal
 from enum import StrEnum
@@ -10,7 +9,17 @@ from enum import StrEnum
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import actor, console, database, handle_errors, parse_money
+from astrofinance.cli.common import (
+    FORMAT_OPTION,
+    TableJson,
+    actor,
+    console,
+    database,
+    handle_errors,
+    parse_money,
+    print_fields,
+    print_json,
+)
 
 app = typer.Typer(help="Loan products: interest method and rate, frequency, limits, fees, "
                        "allocation order, grace days.", no_args_is_help=True)
@@ -32,10 +41,6 @@ class FeeTiming(StrEnum):
     upfront = "upfront"
     spread = "spread"
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 @app.command("add")
@@ -95,15 +100,15 @@ def _dec(value: str, name: str) -> Decimal:
 
 @app.command("list")
 @handle_errors
-def list_(fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+def list_(fmt: TableJson = FORMAT_OPTION) -> None:
     """List the products."""
     from astrofinance.db import session_scope
     from astrofinance.lending.products import list_products
 
     with session_scope(database()) as conn:
         products = list_products(conn)
-    if fmt is Format.json:
-        print(json.dumps([asdict(p) for p in products], default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json([asdict(p) for p in products])
         return
     table = Table(title=f"Products ({len(products)})")
     for col in ("code", "name", "method", "rate %", "frequency", "principal", "installments",
@@ -121,21 +126,14 @@ def list_(fmt: Format = typer.Option(Format.table, "--format", help="table or js
 @app.command("show")
 @handle_errors
 def show(code: str = typer.Argument(..., help="Product code."),
-         fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+         fmt: TableJson = FORMAT_OPTION) -> None:
     """Show one product's settings."""
     from astrofinance.db import session_scope
     from astrofinance.lending.products import get_product
 
     with session_scope(database()) as conn:
         product = get_product(conn, code)
-    data = asdict(product)
-    if fmt is Format.json:
-        print(json.dumps(data, default=str, indent=2))
+    if fmt is TableJson.json:
+        print_json(asdict(product))
         return
-    table = Table(title=f"Product {code}", show_header=False)
-    table.add_column("setting")
-    table.add_column("value")
-    for key, value in data.items():
-        shown = " → ".join(value) if isinstance(value, list) else str(value)
-        table.add_row(key.replace("_", " "), "" if value is None else shown)
-    console.print(table)
+    print_fields(f"Product {code}", asdict(product))

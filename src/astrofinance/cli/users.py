@@ -11,13 +11,12 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 
 import typer
 from rich.table import Table
 from sqlalchemy import Connection
 
-from astrofinance.cli.common import console, database, handle_errors
+from astrofinance.cli.common import FORMAT_OPTION, TableJson, console, database, handle_errors
 from astrofinance.errors import ValidationFailed
 
 app = typer.Typer(help="Users: add, list, disable, enable, set-role, reset-password.",
@@ -35,10 +34,6 @@ def refuse_extra(extra: list[str] | None) -> None:
             f"{len(extra)} unexpected argument(s), not shown; a password is never taken on the "
             "command line: type it at the prompt or use --password-stdin")
 
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def read_password(from_stdin: bool) -> str:
@@ -91,13 +86,13 @@ def add(
 
 @app.command("list")
 @handle_errors
-def list_(fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+def list_(fmt: TableJson = FORMAT_OPTION) -> None:
     """List the users with their role, state and last sign-in."""
     from astrofinance.auth.service import list_users
 
     with _acting() as conn:
         users = list_users(conn)
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps([u.as_dict() for u in users], indent=2))
         return
     table = Table(title=f"Users ({len(users)})")
@@ -175,14 +170,13 @@ def reset_password(
 
 @roles_app.command("list")
 @handle_errors
-def roles_list(fmt: Format = typer.Option(Format.table, "--format",
-                                          help="table or json.")) -> None:
+def roles_list(fmt: TableJson = FORMAT_OPTION) -> None:
     """List the roles and the permissions each grants."""
     from astrofinance.auth.service import list_roles
 
     with _acting() as conn:
         roles = list_roles(conn)
-    if fmt is Format.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps([r.as_dict() for r in roles], indent=2))
         return
     table = Table(title="Roles")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from astrofinance.cli.common import console, database, handle_errors
+from astrofinance.cli.common import TableJson, console, database, handle_errors
 
 if TYPE_CHECKING:
     from astrofinance.ops.quality import VerifyReport
@@ -21,10 +20,6 @@ SUMMARY_LABELS = {"total_loans": "total loans", "with_wave": "with a wave",
 STATUS_STYLE = {"PASS": "green", "FAIL": "bold red", "SKIP": "dim"}
 
 
-class VerifyFormat(StrEnum):
-    table = "table"
-    json = "json"
-
 
 def register(app: typer.Typer) -> None:
     """Add the `verify` command to the main app."""
@@ -33,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def verify(
-    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format",
+    fmt: TableJson = typer.Option(TableJson.table, "--format",
                                      help="table (Rich) or json (one object)."),
     max_: list[str] = typer.Option(
         None, "--max", metavar="NAME=N",
@@ -72,7 +67,7 @@ def verify(
                        source_url=source_url, mapping=mapping)
     with session_scope(database()) as conn:
         report = run(conn, limits=limits, skip=skipped, ctx=ctx, snapshot=True)
-    if fmt is VerifyFormat.json:
+    if fmt is TableJson.json:
         typer.echo(json.dumps(report.to_dict(details=details), indent=2, ensure_ascii=False))
     else:
         _render(report, details)
