@@ -250,11 +250,10 @@ BEGIN
     v_spread := CASE WHEN la.fee_timing = 'spread' THEN la.fee_total ELSE 0 END;
     v_n := v.installments;
     -- the due dates (and the even split of the principal and fee) from the one generator
-    UPDATE loans SET schedule_source = 'generated', interest_amount = 0, fee_amount = v_spread,
-                     penalty_amount = 0, repayment_amount = loan_amount + v_spread,
-                     updated_at = now()
+    UPDATE loans SET interest_amount = 0, fee_amount = v_spread, penalty_amount = 0,
+                     repayment_amount = loan_amount + v_spread, updated_at = now()
     WHERE loan_id = p_loan_id;
-    PERFORM generate_loan_schedules(ARRAY[p_loan_id]);
+    PERFORM generate_loan_schedules(ARRAY[p_loan_id], 'lending');
     SELECT max(due_date) INTO v_last FROM payment_schedules WHERE loan_id = p_loan_id;
     IF v_last IS NULL THEN
         RAISE EXCEPTION 'no schedule could be made for loan % (first due date % outside the '
@@ -267,10 +266,8 @@ BEGIN
         UPDATE loans SET interest_amount = v_total_int,
                          repayment_amount = loan_amount + v_total_int + v_spread
         WHERE loan_id = p_loan_id;
-        PERFORM generate_loan_schedules(ARRAY[p_loan_id]);
-        UPDATE loans SET schedule_source = 'lending' WHERE loan_id = p_loan_id;
+        PERFORM generate_loan_schedules(ARRAY[p_loan_id], 'lending');
     ELSE
-        UPDATE loans SET schedule_source = 'lending' WHERE loan_id = p_loan_id;
         v_r := la.annual_rate / 100 / CASE v.frequency WHEN 'weekly' THEN 52
                                                       WHEN 'biweekly' THEN 26 ELSE 12 END;
         v_a := CASE WHEN v_r = 0 THEN trunc(v.loan_amount / v_n, 2)

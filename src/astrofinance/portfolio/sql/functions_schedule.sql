@@ -5,19 +5,25 @@
 --           each date on a non-business day rolled forward without shifting the later dates
 --  amounts: each component split evenly, installments 1..n-1 get component/n truncated to
 --           2 decimals, installment n the remainder.
--- Only loans with schedule_source = 'generated' are touched; supplied schedules are kept.
+-- Only loans whose schedule_source is p_source are touched: 'generated' (the default; supplied
+-- schedules are kept), or 'lending' when the loan book makes a loan's schedule.
 -- p_loan_ids NULL regenerates every generated schedule. Returns the number of loans.
 
-CREATE OR REPLACE FUNCTION generate_loan_schedules(p_loan_ids text[] DEFAULT NULL)
+CREATE OR REPLACE FUNCTION generate_loan_schedules(p_loan_ids text[] DEFAULT NULL,
+                                                   p_source text DEFAULT 'generated')
 RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_loans integer;
 BEGIN
+    IF p_source NOT IN ('generated', 'lending') OR (p_source = 'lending' AND p_loan_ids IS NULL) THEN
+        RAISE EXCEPTION 'generate_loan_schedules: % schedules are not regenerated in bulk',
+            p_source;
+    END IF;
     CREATE TEMP TABLE IF NOT EXISTS _sched_loans (loan_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
     TRUNCATE _sched_loans;
     INSERT INTO _sched_loans
     SELECT loan_id FROM loans
-    WHERE schedule_source = 'generated'
+    WHERE schedule_source = p_source
       AND (p_loan_ids IS NULL OR loan_id = ANY (p_loan_ids));
     GET DIAGNOSTICS v_loans = ROW_COUNT;
     IF v_loans = 0 THEN
