@@ -128,32 +128,35 @@ END $$;
 -- what r leaves after the parts before it, up to its own amount; principal paid =
 -- min(p, cum_n) - charges paid - interest paid. ONE implementation, used by the fields, the
 -- ledger's postings and vw_loan_summary. Inlined by the planner.
-CREATE OR REPLACE FUNCTION alloc_charges_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
-                                              cum_int bigint[], o text DEFAULT 'CIP')
+-- What part x (C or I) of the schedule amount p has paid: the fully paid installments' x, plus
+-- in installment q+1 what r leaves after the parts before x in o, up to x's own amount.
+CREATE OR REPLACE FUNCTION alloc_part_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
+                                           cum_int bigint[], o text, x text)
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(cum_fee[q], 0)
-           + least(coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0),
+    SELECT coalesce((CASE x WHEN 'C' THEN cum_fee ELSE cum_int END)[q], 0)
+           + least(coalesce(CASE x WHEN 'C' THEN cum_fee[q + 1] - coalesce(cum_fee[q], 0)
+                                   ELSE cum_int[q + 1] - coalesce(cum_int[q], 0) END, 0),
                    greatest(0, p - coalesce(cum[q], 0)
-                      - (strpos(o, 'I') < strpos(o, 'C'))::integer
+                      - (strpos(o, 'C') < strpos(o, x))::integer
+                        * coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0)
+                      - (strpos(o, 'I') < strpos(o, x))::integer
                         * coalesce(cum_int[q + 1] - coalesce(cum_int[q], 0), 0)
-                      - (strpos(o, 'P') < strpos(o, 'C'))::integer
+                      - (strpos(o, 'P') < strpos(o, x))::integer
                         * coalesce((cum[q + 1] - coalesce(cum[q], 0))
                                    - (cum_fee[q + 1] - coalesce(cum_fee[q], 0))
                                    - (cum_int[q + 1] - coalesce(cum_int[q], 0)), 0)))
 $$;
 
+CREATE OR REPLACE FUNCTION alloc_charges_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
+                                              cum_int bigint[], o text DEFAULT 'CIP')
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+    SELECT alloc_part_paid(p, q, cum, cum_fee, cum_int, o, 'C')
+$$;
+
 CREATE OR REPLACE FUNCTION alloc_interest_paid(p bigint, q integer, cum bigint[], cum_fee bigint[],
                                                cum_int bigint[], o text DEFAULT 'CIP')
 RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(cum_int[q], 0)
-           + least(coalesce(cum_int[q + 1] - coalesce(cum_int[q], 0), 0),
-                   greatest(0, p - coalesce(cum[q], 0)
-                      - (strpos(o, 'C') < strpos(o, 'I'))::integer
-                        * coalesce(cum_fee[q + 1] - coalesce(cum_fee[q], 0), 0)
-                      - (strpos(o, 'P') < strpos(o, 'I'))::integer
-                        * coalesce((cum[q + 1] - coalesce(cum[q], 0))
-                                   - (cum_fee[q + 1] - coalesce(cum_fee[q], 0))
-                                   - (cum_int[q + 1] - coalesce(cum_int[q], 0)), 0)))
+    SELECT alloc_part_paid(p, q, cum, cum_fee, cum_int, o, 'I')
 $$;
 
 -- Fill the temp table _loan_fields with the fields as of p_as_of (all loans, or the given ones).

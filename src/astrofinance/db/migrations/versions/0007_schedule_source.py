@@ -1,5 +1,6 @@
 """The loan book makes its schedules with the one generator without disguising its loans as
-'generated' ones (generate_loan_schedules takes the schedule source).
+'generated' ones (generate_loan_schedules takes the schedule source); the allocation's two
+parts share one formula (alloc_part_paid).
 
 Revision ID: 0007
 Revises: 0006
@@ -20,6 +21,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     op.execute("DROP FUNCTION IF EXISTS generate_loan_schedules(text[])")
     execute_file(bind, "astrofinance.portfolio", "functions_schedule")
+    execute_file(bind, "astrofinance.metrics", "functions_fields")
     execute_file(bind, "astrofinance.lending", "functions_lending")
 
 
