@@ -699,19 +699,19 @@ LEFT JOIN loan_schedule_state ss ON ss.loan_id = l.loan_id
 CROSS JOIN LATERAL (
     SELECT coalesce(sum(payment_amount), 0) AS repaid, max(payment_date) AS last_payment_date
     FROM repayments WHERE loan_id = l.loan_id AND NOT is_reversed) r
+-- a loan without a schedule allocates as one installment of the whole amount (as the fields do)
 CROSS JOIN LATERAL (
-    SELECT x.*, least(x.cum[x.n], x.p) - x.chg_paid - x.int_paid AS prin_paid,
-           x.cum[x.n] - x.cum_fee[x.n] - x.cum_int[x.n] AS prin_total,
-           x.cum_int[x.n] AS int_total, x.cum_fee[x.n] AS chg_total
-    FROM (SELECT y.*,
-                 alloc_charges_paid(y.p, y.q, y.cum, y.cum_fee, y.cum_int, y.o) AS chg_paid,
-                 alloc_interest_paid(y.p, y.q, y.cum, y.cum_fee, y.cum_int, y.o) AS int_paid
-          FROM (SELECT coalesce(ss.cum, ARRAY[(l.repayment_amount * 100)::bigint]) AS cum,
-                       coalesce(ss.cum_fee, ARRAY[((l.fee_amount + l.penalty_amount) * 100)::bigint])
-                           AS cum_fee,
-                       coalesce(ss.cum_int, ARRAY[(l.interest_amount * 100)::bigint]) AS cum_int,
-                       coalesce(la.alloc_code, 'CIP') AS o,
-                       (r.repaid * 100)::bigint AS p,
-                       coalesce(width_bucket((r.repaid * 100)::bigint,
-                                             coalesce(ss.cum, ARRAY[(l.repayment_amount * 100)::bigint])), 0) AS q,
-                       coalesce(ss.n, 1) AS n) y) x) s;
+    SELECT coalesce(ss.cum, ARRAY[(l.repayment_amount * 100)::bigint]) AS cum,
+           coalesce(ss.cum_fee, ARRAY[(l.fee_amount * 100)::bigint]) AS cum_fee,
+           coalesce(ss.cum_int, ARRAY[(l.interest_amount * 100)::bigint]) AS cum_int,
+           coalesce(la.alloc_code, 'CIP') AS o, (r.repaid * 100)::bigint AS p) a
+CROSS JOIN LATERAL (
+    SELECT coalesce(width_bucket(a.p, a.cum), 0) AS q, cardinality(a.cum) AS n) b
+CROSS JOIN LATERAL (
+    SELECT alloc_charges_paid(a.p, b.q, a.cum, a.cum_fee, a.cum_int, a.o) AS chg_paid,
+           alloc_interest_paid(a.p, b.q, a.cum, a.cum_fee, a.cum_int, a.o) AS int_paid) x
+CROSS JOIN LATERAL (
+    SELECT least(a.cum[b.n], a.p) - x.chg_paid - x.int_paid AS prin_paid,
+           a.cum[b.n] - a.cum_fee[b.n] - a.cum_int[b.n] AS prin_total,
+           a.cum_int[b.n] AS int_total, a.cum_fee[b.n] AS chg_total,
+           x.chg_paid, x.int_paid) s;
