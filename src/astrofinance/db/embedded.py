@@ -126,8 +126,23 @@ def _wait_for_orphans(pgdata: Path, seconds: float) -> None:
                  and (needle in " ".join(p.info["cmdline"] or []) or p.info["cwd"] == needle)]
         if not users:
             pidfile.unlink(missing_ok=True)
+            _drop_stale_socket_locks(pgdata)
             return
         time.sleep(0.2)
+
+
+def _drop_stale_socket_locks(pgdata: Path) -> None:
+    """Remove the socket lock file (and socket) a dead postmaster left in the data dir.
+
+    PostgreSQL refuses to start while the lock names a pid that kill(pid, 0) finds, and a
+    killed postmaster nobody has reaped yet (a zombie, common in containers) is found: seen in
+    CI as "lock file .s.PGSQL.5432.lock already exists".
+    """
+    for lock in pgdata.glob(".s.PGSQL.*.lock"):
+        owner = _pidfile_owner(lock)
+        if owner is None or not _pid_alive(owner):
+            lock.unlink(missing_ok=True)
+            Path(str(lock)[: -len(".lock")]).unlink(missing_ok=True)
 
 
 def _pidfile_owner(pidfile: Path) -> int | None:
