@@ -249,14 +249,19 @@ def main(argv: list[str] | None = None) -> int:
             runs.append((f"next day, no new repayments ({day})", *time_recalculation(url, day)))
         report(args, size, baseline, runs)
     finally:
-        if args.keep:
-            print(f"\nkept: psql '{url}'")
-            if not args.database_url:
-                print(f"(stop the server: {embedded_stop_hint(args.data_dir)})")
-        else:
-            admin(server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
+        keep_or_drop(args, server, name, url, keep=args.keep)
     return 0
+
+
+def keep_or_drop(args, server, name: str, url: str, *, keep: bool, again: str = "") -> None:
+    """Drop the bench database, or say how to reach the kept one (and stop its server)."""
+    if keep:
+        print(f"\nkept: psql '{url}'{again}")
+        if not args.database_url:
+            print(f"(stop the server: {embedded_stop_hint(args.data_dir)})")
+    else:
+        admin(server, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
 
 
 if __name__ == "__main__":

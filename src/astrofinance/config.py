@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     sync_overlap_minutes: int = Field(10, ge=0, alias="SYNC_OVERLAP_MINUTES")
     # who the CLI acts as in the audit log (default: the OS login name; auth/context.py)
     acting_user: str | None = Field(None, alias="ASTROFINANCE_USER")
+    # the HTTP API (issue 5: `astrofinance serve`)
+    session_hours: float = Field(12, gt=0, le=24 * 30, alias="ASTROFINANCE_SESSION_HOURS")
+    login_attempts_per_user: int = Field(5, ge=1, alias="ASTROFINANCE_LOGIN_ATTEMPTS_PER_USER")
+    login_attempts_per_client: int = Field(20, ge=1,
+                                           alias="ASTROFINANCE_LOGIN_ATTEMPTS_PER_CLIENT")
+    login_window_seconds: int = Field(300, ge=1, alias="ASTROFINANCE_LOGIN_WINDOW_SECONDS")
+    api_max_page_size: int = Field(500, ge=1, le=10_000, alias="ASTROFINANCE_API_MAX_PAGE_SIZE")
+    trusted_proxies: str = Field("", alias="ASTROFINANCE_TRUSTED_PROXIES")
 
     @field_validator("profile")
     @classmethod

@@ -69,7 +69,8 @@ def test_a_password_is_never_an_option_or_argument(db):
 def test_bad_role_short_password_duplicate(db):
     r = run("users", "add", "ada", "--role", "boss", "--password-stdin", input=PW + "\n")
     assert r.exit_code == 1
-    assert ("unknown role 'boss'; the roles are: admin, manager, analyst, loan_officer, viewer"
+    assert ("unknown role 'boss'; the roles are: admin, manager, analyst, vertical_lead, "
+            "supervisor, loan_officer, viewer"
             in r.output)
     r = run("users", "add", "ada", "--role", "viewer", "--password-stdin", input="short\n")
     assert r.exit_code == 1 and "at least 10 characters (this one has 5)" in r.output
@@ -132,7 +133,8 @@ def test_changes_are_logged_under_the_acting_user_without_passwords(db):
 def test_roles_list(db):
     r = run("roles", "list")
     assert r.exit_code == 0
-    for role in ("admin", "manager", "analyst", "loan_officer", "viewer"):
+    for role in ("admin", "manager", "analyst", "vertical_lead", "supervisor", "loan_officer",
+                 "viewer"):
         assert role in r.output
     roles = {x["name"]: x["permissions"] for x in json.loads(
         run("roles", "list", "--format", "json").output)}

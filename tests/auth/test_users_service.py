@@ -14,26 +14,29 @@ from astrofinance.errors import Conflict, NotFound, ValidationFailed
 
 PW = "correct horse battery"
 
+TEAM = {"vertical_lead", "supervisor", "loan_officer"}  # the same permissions, scoped
+EVERYONE = {"admin", "manager", "analyst", "viewer"} | TEAM
+
 # The documented matrix (docs/users-and-audit.md): permission -> roles that have it.
 MATRIX = {
     "users.manage": {"admin"},
     "audit.read": {"admin", "manager"},
     "settings.manage": {"admin", "manager"},
     "sync.run": {"admin", "manager"},
-    "customers.read": {"admin", "manager", "analyst", "loan_officer", "viewer"},
-    "customers.write": {"admin", "manager", "loan_officer"},
-    "products.read": {"admin", "manager", "analyst", "loan_officer", "viewer"},
+    "customers.read": EVERYONE,
+    "customers.write": {"admin", "manager"} | TEAM,
+    "products.read": EVERYONE,
     "products.write": {"admin", "manager"},
-    "loans.read": {"admin", "manager", "analyst", "loan_officer", "viewer"},
-    "loans.write": {"admin", "manager", "loan_officer"},
+    "loans.read": EVERYONE,
+    "loans.write": {"admin", "manager"} | TEAM,
     "loans.approve": {"admin", "manager"},
     "loans.write_off": {"admin", "manager"},
-    "payments.post": {"admin", "manager", "loan_officer"},
+    "payments.post": {"admin", "manager"} | TEAM,
     "payments.reverse": {"admin", "manager"},
     "accounting.read": {"admin", "manager", "analyst", "viewer"},
     "accounting.post": {"admin", "manager"},
-    "metrics.read": {"admin", "manager", "analyst", "loan_officer", "viewer"},
-    "metrics.recalculate": {"admin", "manager", "analyst"},
+    "metrics.read": EVERYONE,
+    "metrics.recalculate": {"admin", "manager"},
 }
 
 
@@ -72,7 +75,7 @@ def test_add_rejects_duplicates_bad_roles_names_emails_and_passwords(db):
     with db.begin() as c, pytest.raises(ValidationFailed) as e:
         service.add_user(c, "bola", "superuser", PW)
     assert str(e.value) == ("unknown role 'superuser'; the roles are: admin, manager, analyst, "
-                            "loan_officer, viewer")
+                            "vertical_lead, supervisor, loan_officer, viewer")
     with db.begin() as c, pytest.raises(ValidationFailed, match="username 'b c' is not valid"):
         service.add_user(c, "b c", "viewer", PW)
     with db.begin() as c, pytest.raises(ValidationFailed, match="not an email address"):
@@ -92,7 +95,8 @@ def test_authenticate(db):
         assert service.authenticate(c, "", PW) is None
         user = service.authenticate(c, "ADA", PW)
     assert user is not None and user.username == "ada" and user.last_login_at is not None
-    assert service.has_permission(user, "metrics.recalculate")
+    assert service.has_permission(user, "metrics.read")
+    assert not service.has_permission(user, "metrics.recalculate")  # manager and admin only
     with db.begin() as c:
         service.disable_user(c, "ada")
     with db.begin() as c:

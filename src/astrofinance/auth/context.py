@@ -97,3 +97,10 @@ def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if _cli_actor:
         dbapi_connection.execute("SELECT set_config(%s, %s, false)", (USER_SETTING, _cli_actor))
         dbapi_connection.commit()
+
+
+def clear_cli_actor() -> None:
+    """Stop giving new connections the CLI's user (`astrofinance serve`: each request acts as
+    its own caller through act_as())."""
+    global _cli_actor
+    _cli_actor = None

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("admin", "manager", "analyst", "loan_officer", "viewer")   # seeded by migration 0004
+ROLES = ("admin", "manager", "analyst", "vertical_lead", "supervisor", "loan_officer",
+         "viewer")   # seeded by migrations 0004 and 0008
 
 
 @dataclass(frozen=True)

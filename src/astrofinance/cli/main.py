@@ -20,6 +20,7 @@ from astrofinance.cli import metrics as metrics_cli
 from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import risk as risk_cli
+from astrofinance.cli import serve as serve_cli
 from astrofinance.cli import sync as sync_cli
 from astrofinance.cli import users as users_cli
 from astrofinance.cli import verify as verify_cli
@@ -74,6 +75,7 @@ app.add_typer(users_cli.roles_app, name="roles")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(accounting_cli.app, name="accounting")
 risk_cli.register(loans_cli.app)
+serve_cli.register(app)
 
 
 def run() -> None:

@@ -54,6 +54,7 @@ _FILTER_SQL: dict[str, str] = {
     "product": "b.product = ANY(:f_product)",
     "disbursed_from": "b.disbursement_date >= :f_disbursed_from",
     "disbursed_to": "b.disbursement_date <= :f_disbursed_to",
+    "scope": "b.officer_id = ANY(:f_scope)",
 }
 
 ON_BOOKS_SQL = ("loan_on_books(b.status, b.disbursement_date, b.closed_on, b.written_off_on, "
@@ -80,6 +81,8 @@ class PortfolioFilters:
     product: tuple[str, ...] = ()
     disbursed_from: dt.date | None = None
     disbursed_to: dt.date | None = None
+    scope: tuple[str, ...] | None = None
+    """The caller's officers (auth/scope.py): None = every loan; () = none at all."""
 
     def values(self) -> dict[str, Any]:
         """The filters in use, normalised (lower-case emails, 'Wave N')."""
@@ -87,7 +90,7 @@ class PortfolioFilters:
 
         out: dict[str, Any] = {}
         for name, value in asdict(self).items():
-            if value in ((), None):
+            if value in ((), None) and not (name == "scope" and value == ()):
                 continue
             if name in ("supervisor", "vertical_lead"):
                 value = [v.strip().lower() for v in value]
@@ -309,4 +312,4 @@ def _glp_by_scope(conn: Connection, q: _Queries, day: dt.date, stored: bool) -> 
 
 def _json_filters(filters: PortfolioFilters) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v)
-            for k, v in filters.values().items()}
+            for k, v in filters.values().items() if k != "scope"}

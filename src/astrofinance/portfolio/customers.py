@@ -1,9 +1,12 @@
-"""Customers: add, list and show (the borrowers of the loan book and of synced loans)."""
+"""Customers: add, change, list, search and show (the borrowers of the loan book and of synced
+loans). A scope (the officer ids a caller may see, None for all) limits lists and lookups: a
+customer outside it is not found, like a missing one."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -16,6 +19,9 @@ _PKG = "astrofinance.portfolio"
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+Scope = tuple[str, ...] | None
+"""The officers whose customers a caller sees (auth/scope.py): None = all; () = none."""
+
 
 @dataclass
 class Customer:
@@ -26,6 +32,45 @@ class Customer:
     officer_id: str | None = None
     branch: str | None = None
     state: str | None = None
+
+
+EDITABLE = frozenset(f.name for f in fields(Customer)) - {"customer_id"}
+"""What update_customer may change (not the id: loans refer to it)."""
+
+_FILTERS: dict[str, str] = {
+    "customer_id": "c.customer_id = :customer_id",
+    "q": "(c.customer_id ILIKE :q_like ESCAPE '\\' OR c.name ILIKE :q_like ESCAPE '\\' "
+         "OR c.phone LIKE CAST(:q_phone AS text))",
+    "officer_id": "c.officer_id = :officer_id",
+    "branch": "c.branch = :branch",
+    "scope": "c.officer_id = ANY(:scope)",
+}
+"""Filter names -> SQL (the only text a filter can become; every value is bound)."""
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """q: a piece of the id or name (any case), or of the phone number (its digits, a local
+    0 or the 234 country code left off, so 0803 finds +234803...)."""
+
+    q: str | None = None
+    officer_id: str | None = None
+    branch: str | None = None
+    customer_id: str | None = None
+    scope: Scope = None
+
+    def sql(self) -> tuple[str, dict[str, Any]]:
+        """The AND clauses over `customers c` and their bound values."""
+        params: dict[str, Any] = {k: v for k, v in asdict(self).items() if v is not None}
+        if "scope" in params:
+            params["scope"] = list(params["scope"])
+        if self.q is not None:
+            q = self.q.strip()
+            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            digits = re.sub(r"^(0|234)", "", re.sub(r"\D", "", q))
+            params.update(q_like=f"%{like}%", q_phone=f"%{digits}%" if len(digits) >= 3
+                          else None)
+        return "".join(f"\n  AND {_FILTERS[n]}" for n in params if n in _FILTERS), params
 
 
 def normalise_phone(phone: str, country_code: str = "234") -> str:
@@ -41,44 +86,81 @@ def normalise_phone(phone: str, country_code: str = "234") -> str:
     return p
 
 
-def add_customer(conn: Connection, customer: Customer, created_by: str) -> Customer:
-    """Create a customer; the phone is stored in E.164 form."""
+def _checked(conn: Connection, customer: Customer) -> Customer:
+    """The customer with its phone in E.164 form, or ValidationFailed (every problem) or
+    NotFound (its officer)."""
     problems = []
     if not customer.customer_id.strip():
         problems.append("id: required")
-    if not customer.name.strip():
+    if not (customer.name or "").strip():
         problems.append("name: required")
     if customer.email and not _EMAIL.match(customer.email):
         problems.append(f"email {customer.email!r}: not an email address")
     if problems:
         raise ValidationFailed("customer is not valid", problems)
     if customer.phone:
-        customer.phone = normalise_phone(customer.phone)
-    if conn.execute(text("SELECT 1 FROM customers WHERE customer_id = :i"),
-                    {"i": customer.customer_id}).first():
-        raise Conflict(f"customer {customer.customer_id} already exists")
+        customer = replace(customer, phone=normalise_phone(customer.phone))
     if customer.officer_id and not conn.execute(
             text("SELECT 1 FROM officers WHERE officer_id = :o"),
             {"o": customer.officer_id}).first():
         raise NotFound(f"no officer {customer.officer_id}")
+    return customer
+
+
+def add_customer(conn: Connection, customer: Customer, created_by: str) -> Customer:
+    """Create a customer; the phone is stored in E.164 form."""
+    customer = _checked(conn, customer)
+    if conn.execute(text("SELECT 1 FROM customers WHERE customer_id = :i"),
+                    {"i": customer.customer_id}).first():
+        raise Conflict(f"customer {customer.customer_id} already exists")
     act_as(conn, created_by)
     conn.execute(text(load_sql(_PKG, "customers_insert")), asdict(customer))
     return customer
 
 
+def update_customer(conn: Connection, customer_id: str, changes: Mapping[str, Any], by: str,
+                    scope: Scope = None) -> dict[str, Any]:
+    """Change a customer's name, phone, email, officer, branch or state (the same checks as
+    add_customer); returns the customer as get_customer shows it."""
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(unknown)} of a customer")
+    current = get_customer(conn, customer_id, scope)
+    merged = Customer(**{f: current[f] for f in EDITABLE | {"customer_id"}})
+    merged = _checked(conn, replace(merged, **changes))
+    act_as(conn, by)
+    conn.execute(text(load_sql(_PKG, "customers_update")), asdict(merged))
+    return get_customer(conn, customer_id)
+
+
+def search_customers(conn: Connection, filters: CustomerFilters, *, limit: int = 50,
+                     offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """One page of the customers matching the filters (by id) and how many match."""
+    where, params = filters.sql()
+    total = conn.execute(text(load_sql(_PKG, "customers_count").replace("{where}", where)),
+                         params).scalar_one()
+    rows = conn.execute(text(load_sql(_PKG, "customers_list").replace("{where}", where)),
+                        {**params, "limit": limit, "offset": offset}).mappings()
+    return [dict(r) for r in rows], total
+
+
+def export_query(filters: CustomerFilters) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of every customer matching the filters (a streamed CSV)."""
+    where, params = filters.sql()
+    return (load_sql(_PKG, "customers_list").replace("{where}", where),
+            {**params, "limit": None, "offset": 0})
+
+
 def list_customers(conn: Connection, *, officer_id: str | None = None,
                    limit: int = 1000) -> list[dict[str, Any]]:
     """Customers with their loan counts, by id."""
-    rows = conn.execute(text(load_sql(_PKG, "customers_list")),
-                        {"officer_id": officer_id, "customer_id": None, "limit": limit})
-    return [dict(r) for r in rows.mappings()]
+    return search_customers(conn, CustomerFilters(officer_id=officer_id), limit=limit)[0]
 
 
-def get_customer(conn: Connection, customer_id: str) -> dict[str, Any]:
-    """One customer with its loan counts, or NotFound."""
-    row = conn.execute(text(load_sql(_PKG, "customers_list")),
-                       {"officer_id": None, "customer_id": customer_id, "limit": 1}
-                       ).mappings().first()
-    if row is None:
+def get_customer(conn: Connection, customer_id: str, scope: Scope = None) -> dict[str, Any]:
+    """One customer with its loan counts, or NotFound (also when outside the scope)."""
+    rows, _ = search_customers(conn, CustomerFilters(customer_id=customer_id, scope=scope),
+                               limit=1)
+    if not rows:
         raise NotFound(f"no customer {customer_id}")
-    return dict(row)
+    return rows[0]

@@ -4,5 +4,6 @@ SELECT r.name, r.description,
 FROM roles r
 LEFT JOIN permissions p ON p.role = r.name
 GROUP BY r.name, r.description
-ORDER BY array_position(ARRAY['admin', 'manager', 'analyst', 'loan_officer', 'viewer'], r.name),
+ORDER BY array_position(ARRAY['admin', 'manager', 'analyst', 'vertical_lead', 'supervisor',
+                            'loan_officer', 'viewer'], r.name),
          r.name

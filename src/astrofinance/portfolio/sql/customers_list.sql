@@ -1,11 +1,13 @@
--- Customers (optionally one officer's, or one customer) with how many loans they have.
+-- Customers matching the filters of portfolio/customers.py (rendered into the WHERE below;
+-- every value bound), with how many loans they have, by id; :limit NULL means all (CSV).
 SELECT c.customer_id, c.name, c.phone, c.email, c.officer_id, c.branch, c.state,
-       count(l.loan_id) AS loans,
-       count(l.loan_id) FILTER (WHERE l.status IN ('Active', 'Defaulted')) AS open_loans
+       n.loans, n.open_loans
 FROM customers c
-LEFT JOIN loans l ON l.customer_id = c.customer_id
-WHERE (CAST(:officer_id AS text) IS NULL OR c.officer_id = :officer_id)
-  AND (CAST(:customer_id AS text) IS NULL OR c.customer_id = :customer_id)
-GROUP BY c.customer_id
+CROSS JOIN LATERAL (
+    SELECT count(*) AS loans,
+           count(*) FILTER (WHERE l.status IN ('Active', 'Defaulted')) AS open_loans
+    FROM loans l
+    WHERE l.customer_id = c.customer_id) n
+WHERE TRUE{where}
 ORDER BY c.customer_id
-LIMIT :limit
+LIMIT :limit OFFSET :offset

@@ -1,0 +1,58 @@
+"""The FastAPI application: envelope, errors, request ids, the routers under /api/v1."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from fastapi import FastAPI, Request
+
+from astrofinance import __version__
+from astrofinance.api import errors
+from astrofinance.api.routers import ROUTERS
+from astrofinance.config import Settings, get_settings
+from astrofinance.db import Database, get_database
+
+log = logging.getLogger("astrofinance.api")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+DESCRIPTION = """AstroFinance: the loan book and portfolio-risk metrics over HTTP.
+
+Every route but `/api/v1/health` and `/api/v1/auth/login` needs a bearer token: a session token
+from `POST /api/v1/auth/login`, or an API token from `astrofinance tokens create`. What a
+caller may do is decided by their role; loan officers, supervisors and vertical leads see only
+their own (or their team's) loans, customers and metrics. Answers use the envelope
+`{"status": "success", "message": ..., "data": ...}`; errors
+`{"status": "error", "message": ..., "error": {"code": ..., "details": ...}}`. Money is a
+decimal string. Lists take `format=csv` for the whole filtered set as streamed CSV.
+"""
+
+
+def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API over `db` (default: the configured database, started and migrated)."""
+    app = FastAPI(title="AstroFinance API", version=__version__, description=DESCRIPTION,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.settings = settings or get_settings()
+    app.state.db = db or get_database()
+    errors.install(app)
+    app.middleware("http")(_request_context)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    return app
+
+
+async def _request_context(request: Request, call_next):
+    """A request id (the caller's X-Request-ID if sane, else a new one) on the response and in
+    the access log line, with the caller's name, the status and the time taken."""
+    incoming = request.headers.get("X-Request-ID", "")
+    rid = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
+    request.state.request_id = rid
+    started = time.perf_counter()
+    response = await call_next(request)
+    elapsed = (time.perf_counter() - started) * 1000
+    response.headers["X-Request-ID"] = rid
+    log.info("%s %s %s %.1fms user=%s request=%s", request.method, request.url.path,
+             response.status_code, elapsed, getattr(request.state, "principal", "-"), rid)
+    return response

@@ -1,0 +1,125 @@
+"""Loans: the list with filters, sorting, totals and summary; one loan, its schedule and
+repayments; recalculation of the computed fields (all loans, or one)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request
+from pydantic import BaseModel, Field
+
+from astrofinance.api.csv import stream_csv
+from astrofinance.api.deps import Conn, PageQ, allow
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.query import Date, Format, LoanFiltersQ, LoanSort, Order, scoped
+from astrofinance.auth.tokens import Principal
+from astrofinance.metrics.service import recalculate
+from astrofinance.portfolio import loan_list
+
+router = APIRouter(tags=["loans"], responses=ERROR_RESPONSES)
+READ = allow("loans.read")
+RECALC = allow("metrics.recalculate")
+
+
+class Recalculation(BaseModel):
+    as_of: Date | None = Field(None, description="default: today in the business time zone")
+
+
+def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_list.LoanFilters,
+                 page: Any, sort: str, order: str, fmt: str, name: str,
+                 with_summary: bool = True) -> Any:
+    """A loans list (JSON page with total, pages and summary, or the whole set as CSV)."""
+    if fmt == "csv":
+        query, params = loan_list.export_query(filters, sort=sort, order=order)
+        return stream_csv(request.app.state.db, query, params, name)
+    items = loan_list.list_page(conn, filters, sort=sort, order=order, limit=page.limit,
+                                offset=page.offset)
+    summary = loan_list.summary(conn, filters, request.app.state.settings.par_days)
+    data = {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order}
+    if with_summary:
+        data["summary"] = summary
+    return ok(data, f"{summary['loans']:,} loans")
+
+
+@router.get("/loans", response_model=Envelope, summary="Loans, filtered, sorted and paged")
+def list_loans(request: Request, conn: Conn, filters: LoanFiltersQ, page: PageQ,
+               user: Principal = READ, sort: LoanSort = LoanSort.loan_id,  # type: ignore[attr-defined]
+               order: Order = "asc", fmt: Format = "json") -> Any:
+    """The loans the caller may see matching every filter given, `limit` per page, with the
+    total, the number of pages and summary metrics (GLP, PAR, arrears, FIMR and early
+    indicators, average DPD) for the whole filter. `format=csv` streams every row."""
+    return loans_answer(request, conn, user, scoped(filters, user), page, sort, order, fmt,
+                        "loans")
+
+
+@router.post("/loans/recalculate-fields", response_model=Envelope,
+             summary="Recalculate every loan's computed fields")
+def recalculate_fields(conn: Conn, request: Request, user: Principal = RECALC,
+                       body: Annotated[Recalculation | None, Body()] = None) -> Any:
+    """Recompute and store the per-loan fields of every loan (as of today, or `as_of`), as the
+    earlier system's endpoint did; returns loans_updated and execution_time_ms."""
+    as_of = (body.as_of if body else None) or request.app.state.settings.today()
+    ids = None
+    if not user.scope.everything:      # a scoped role granted the right: its own loans only
+        ids = _scope_loans(conn, user)
+        if not ids:
+            return ok({"as_of": as_of, "total_loans_processed": 0, "loans_updated": 0,
+                       "execution_time_ms": 0}, "no loans to recalculate")
+    result = recalculate(conn, as_of, ids)
+    return ok({"as_of": result.as_of, "total_loans_processed": result.total_loans_processed,
+               "loans_updated": result.loans_updated,
+               "execution_time_ms": result.execution_time_ms},
+              "Successfully recalculated computed fields for all loans")
+
+
+@router.get("/loans/{loan_id}", response_model=Envelope, summary="One loan and its fields")
+def get_loan(loan_id: str, conn: Conn, user: Principal = READ) -> Any:
+    """The loan's terms, customer, officer, hierarchy and every computed field."""
+    return ok(loan_list.loan_detail(conn, loan_id, user.scope.officer_ids))
+
+
+@router.get("/loans/{loan_id}/schedule", response_model=Envelope,
+            summary="A loan's installments")
+def loan_schedule(loan_id: str, conn: Conn, request: Request, user: Principal = READ,
+                  fmt: Format = "json") -> Any:
+    """Each installment with its components and the date it became fully paid."""
+    return _loan_rows(conn, user, loan_id, "loan_schedule_rows", fmt, f"schedule-{loan_id}")
+
+
+@router.get("/loans/{loan_id}/repayments", response_model=Envelope,
+            summary="A loan's repayments")
+def loan_repayments(loan_id: str, conn: Conn, user: Principal = READ,
+                    fmt: Format = "json") -> Any:
+    """Every repayment of the loan, oldest first; reversed ones flagged."""
+    return _loan_rows(conn, user, loan_id, "loan_repayments", fmt, f"repayments-{loan_id}")
+
+
+@router.post("/loans/{loan_id}/recalculate", response_model=Envelope,
+             summary="Recalculate one loan's computed fields")
+def recalculate_loan(loan_id: str, conn: Conn, request: Request, user: Principal = RECALC,
+                     body: Annotated[Recalculation | None, Body()] = None) -> Any:
+    """Recompute and store this loan's fields (as of today, or `as_of`); returns the loan."""
+    loan_list.loan_detail(conn, loan_id, user.scope.officer_ids)     # 404 outside the scope
+    as_of = (body.as_of if body else None) or request.app.state.settings.today()
+    result = recalculate(conn, as_of, [loan_id])
+    return ok({"execution_time_ms": result.execution_time_ms,
+               "loan": loan_list.loan_detail(conn, loan_id)},
+              f"recalculated loan {loan_id} as of {as_of}")
+
+
+def _loan_rows(conn: Conn, user: Principal, loan_id: str, name: str, fmt: str,
+               filename: str) -> Any:
+    from astrofinance.api.csv import rows_csv
+
+    loan_list.loan_detail(conn, loan_id, user.scope.officer_ids)     # 404 outside the scope
+    rows = loan_list.loan_rows(conn, name, loan_id)
+    if fmt == "csv":
+        return rows_csv(list(rows[0]) if rows else [], rows, filename)
+    return ok({"loan_id": loan_id, "items": rows, "total": len(rows)})
+
+
+def _scope_loans(conn: Conn, user: Principal) -> list[str]:
+    from sqlalchemy import text
+
+    return list(conn.execute(text("SELECT loan_id FROM loans WHERE officer_id = ANY(:s)"),
+                             {"s": list(user.scope.officer_ids or ())}).scalars())

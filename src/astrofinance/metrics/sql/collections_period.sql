@@ -1,0 +1,27 @@
+-- Amount due vs collected over [:date_from, :date_to] (GET /api/v1/collections): per day, per
+-- group and in total (GROUPING SETS, one pass). The definition of portfolio_collections.sql
+-- (shared/spec/metrics.md, "Collection rate"): the same loans (not Pending or Cancelled, the
+-- filters of PortfolioFilters.sql over loans as `b`), collected = non-reversed repayments
+-- dated in the period, due = the installments (amount_due) falling due in it.
+-- tests/api/test_officers.py holds the two to the same totals.
+WITH l AS (
+    SELECT b.loan_id, {group_key} AS grp
+    FROM loans b
+    WHERE b.status NOT IN ('Pending', 'Cancelled')
+      {filters}
+), x AS (
+    SELECT r.payment_date AS day, l.grp, r.payment_amount AS collected, NULL::numeric AS due
+    FROM repayments r JOIN l USING (loan_id)
+    WHERE NOT r.is_reversed AND r.payment_date BETWEEN :date_from AND :date_to
+    UNION ALL
+    SELECT s.due_date, l.grp, NULL, s.amount_due
+    FROM payment_schedules s JOIN l USING (loan_id)
+    WHERE s.due_date BETWEEN :date_from AND :date_to
+)
+SELECT x.day, x.grp,
+       GROUPING(x.day) = 1 AS all_days,
+       GROUPING(x.grp) = 1 AS all_groups,
+       coalesce(sum(x.due), 0) AS due,
+       coalesce(sum(x.collected), 0) AS collected
+FROM x
+GROUP BY GROUPING SETS ((x.day), (x.grp), ())
