@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 
 from astrofinance import __version__
 from astrofinance.api import errors
+from astrofinance.api.cache import VersionedCache
 from astrofinance.api.routers import ROUTERS
 from astrofinance.config import Settings, get_settings
 from astrofinance.db import Database, get_database
@@ -36,6 +37,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings or get_settings()
     app.state.db = db or get_database()
+    app.state.cache = VersionedCache(app.state.settings.api_cache_seconds)
     errors.install(app)
     app.middleware("http")(_request_context)
     for router in ROUTERS:

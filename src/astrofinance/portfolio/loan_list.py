@@ -144,6 +144,21 @@ def list_page(conn: Connection, filters: LoanFilters, *, sort: str = "loan_id",
     return [dict(r) for r in rows]
 
 
+def first_ids(conn: Connection, filters: LoanFilters, *, sort: str = "loan_id",
+              order: str = "asc", limit: int) -> list[str]:
+    """The ids of the list's first `limit` rows, in the list's order."""
+    where, params = filters.sql()
+    return list(conn.execute(text(_render("loan_list_ids", where, _order(sort, order))),
+                             {**params, "limit": limit}).scalars())
+
+
+def rows_by_id(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
+    """The list's rows of these loans, in the order of `ids`."""
+    rows = {r["loan_id"]: dict(r) for r in conn.execute(
+        text(_render("loan_list_by_id", "")), {"ids": ids}).mappings()}
+    return [rows[i] for i in ids if i in rows]
+
+
 def export_query(filters: LoanFilters, *, sort: str = "loan_id",
                  order: str = "asc") -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of the whole filtered list (for a streamed CSV)."""

@@ -57,7 +57,7 @@ def list_users(conn: Conn, user: Principal = ADMIN, fmt: Format = "json") -> Any
 def add_user(body: NewUser, conn: Conn, user: Principal = ADMIN) -> Any:
     added = service.add_user(conn, body.username, body.role, body.password,
                              full_name=body.full_name, email=body.email)
-    return ok(added.as_dict(), f"added user {added.username} ({added.role})")
+    return ok(added.as_dict(), f"added user {added.username} ({added.role})", 201)
 
 
 @router.get("/users/{username}", response_model=Envelope, summary="One user")
@@ -99,7 +99,7 @@ def create_token(body: NewToken, conn: Conn, user: Principal = ADMIN) -> Any:
                                      expires_days=body.expires_days)
     row = tokens.list_tokens(conn, token_id=issued.id)[0]
     return ok({**row, "token": issued.token},
-              f"created API token {body.name}: store it now, it is not shown again")
+              f"created API token {body.name}: store it now, it is not shown again", 201)
 
 
 @router.delete("/tokens/{token_id}", response_model=Envelope, summary="Revoke a token")

@@ -60,7 +60,7 @@ def add_customer(body: NewCustomer, conn: Conn, user: Principal = WRITE) -> Any:
     fields["officer_id"] = default_officer(user, body.officer_id)
     added = service.add_customer(conn, service.Customer(**fields), user.name)
     return ok(service.get_customer(conn, added.customer_id),
-              f"added customer {added.customer_id}")
+              f"added customer {added.customer_id}", 201)
 
 
 @router.get("/customers", response_model=Envelope, summary="Customers, searched and paged")

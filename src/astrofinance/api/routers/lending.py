@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from astrofinance.api.deps import Conn, allow
-from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, EnvelopeResponse, ok
 from astrofinance.api.guards import (
     require_loan,
     require_officer,
@@ -87,17 +87,18 @@ class Payment(Strict):
 ReasonBody = Annotated[Reason, Body()]
 
 
-def _answer(conn: Connection, loan_id: str, message: str, **extra: Any) -> dict[str, Any]:
-    return ok({**extra, "loan": service.loan_overview(conn, loan_id)}, message)
+def _answer(conn: Connection, loan_id: str, message: str, status_code: int = 200,
+            **extra: Any) -> EnvelopeResponse:
+    return ok({**extra, "loan": service.loan_overview(conn, loan_id)}, message, status_code)
 
 
 def _act(conn: Connection, user: Principal, loan_id: str, message: str,
-         action: Callable[[], int | None]) -> dict[str, Any]:
+         action: Callable[[], int | None], status_code: int = 200) -> EnvelopeResponse:
     """Do `action` on a loan in the caller's scope; the answer has the transaction it made
     (if any) and the loan after it."""
     require_loan(conn, user, loan_id)
     txn = action()
-    return _answer(conn, loan_id, message,
+    return _answer(conn, loan_id, message, status_code,
                    **({} if txn is None else {"transaction_id": txn}))
 
 
@@ -110,7 +111,7 @@ def create_loan(body: Application, conn: Conn, user: Principal = allow("loans.wr
     if body.officer_id is not None and not user.scope.everything:
         require_officer(user, body.officer_id)
     service.create_loan(conn, service.LoanApplication(**body.model_dump()), user.name)
-    return _answer(conn, body.loan_id, f"created loan {body.loan_id} (Pending)")
+    return _answer(conn, body.loan_id, f"created loan {body.loan_id} (Pending)", 201)
 
 
 @router.post("/loans/{loan_id}/approve", response_model=Envelope,
@@ -166,7 +167,7 @@ def charge_loan(request: Request, loan_id: str, body: Charge, conn: Conn,
     return _act(conn, user, loan_id, f"charged a {body.kind} of {body.amount} to loan {loan_id}",
                 lambda: service.charge_loan(conn, loan_id, body.kind, body.amount, day,
                                             user.name, installment_no=body.installment_no,
-                                            note=body.note))
+                                            note=body.note), 201)
 
 
 @router.post("/payments", response_model=Envelope, status_code=201,
@@ -184,7 +185,7 @@ def record_payment(body: Payment, conn: Conn, idempotency_key: IdempotencyKey,
         same_details(conn, result, body.channel, body.reference, idempotency_key)
     what = "payment already recorded" if result.replayed else "recorded payment"
     return _answer(conn, body.loan_id, f"{what} {result.repayment_id} on loan {body.loan_id}",
-                   payment={**result.__dict__, "amount": body.amount,
+                   201, payment={**result.__dict__, "amount": body.amount,
                             "payment_date": body.payment_date})
 
 

@@ -32,13 +32,31 @@ def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_li
     if fmt == "csv":
         query, params = loan_list.export_query(filters, sort=sort, order=order)
         return stream_csv(request.app.state.db, query, params, name)
-    items = loan_list.list_page(conn, filters, sort=sort, order=order, limit=page.limit,
-                                offset=page.offset)
-    summary = loan_list.summary(conn, filters, request.app.state.settings.par_days)
+    items = _page(request, conn, filters, page, sort, order)
+    settings = request.app.state.settings
+    summary = request.app.state.cache.get(
+        conn, ("loans.summary", filters, tuple(settings.par_days)),
+        lambda c: loan_list.summary(c, filters, settings.par_days))
     data = {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order}
     if with_summary:
         data["summary"] = summary
     return ok(data, f"{summary['loans']:,} loans")
+
+
+def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any, sort: str,
+          order: str) -> list[dict[str, Any]]:
+    """One page: while it lies within the first ASTROFINANCE_API_CACHE_ROWS rows, read by the
+    ids the cache keeps for this filter and order (api/cache.py); later pages, or with the
+    cache off, the query with its offset."""
+    cache, window = request.app.state.cache, request.app.state.settings.api_cache_rows
+    if page.offset + page.limit > window or cache.seconds <= 0:
+        return loan_list.list_page(conn, filters, sort=sort, order=order, limit=page.limit,
+                                   offset=page.offset)
+    ids = cache.get(
+        conn, ("loans.ids", filters, sort, order),
+        lambda c: loan_list.first_ids(c, filters, sort=sort, order=order, limit=window))
+    wanted = ids[page.offset:page.offset + page.limit]
+    return loan_list.rows_by_id(conn, wanted) if wanted else []
 
 
 @router.get("/loans", response_model=Envelope, summary="Loans, filtered, sorted and paged")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from astrofinance.api.csv import rows_csv
@@ -49,14 +49,17 @@ def report(conn: Conn, user: Principal, filters: PortfolioFilters, as_of: Date |
 
 
 @router.get("/portfolio", response_model=Envelope, summary="Portfolio metrics")
-def portfolio(conn: Conn, filters: PortfolioFiltersQ, user: Principal = READ,
+def portfolio(request: Request, conn: Conn, filters: PortfolioFiltersQ, user: Principal = READ,
               as_of: AsOf = None, group_by: GroupBy | None = None,
               period_from: Date | None = None, period_to: Date | None = None,
               fmt: Format = "json") -> Any:
     """Loans on the books, GLP, PAR1/7/30/90, arrears, FIMR, early indicators, collections,
     CBN classes with provisions, disbursements and write-offs: in total and per group.
     `format=csv` gives one row per group (or the total) with the headline figures."""
-    result = report(conn, user, filters, as_of, group_by, period_from, period_to).to_dict()
+    key = ("metrics.portfolio", filters, user.scope.officer_ids, as_of, group_by,
+           period_from, period_to, request.app.state.settings.today())
+    result = request.app.state.cache.get(conn, key, lambda c: report(
+        c, user, filters, as_of, group_by, period_from, period_to).to_dict())
     if fmt == "csv":
         rows = result.get("groups") or [{"group": "total", **result}]
         return rows_csv(CSV_COLUMNS(result), rows, "portfolio")

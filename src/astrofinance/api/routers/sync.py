@@ -47,7 +47,7 @@ def start_run(request: Request, body: NewRun, user: Principal = RUN) -> Any:
                         user.name, restart=body.restart)
     return ok({"run_id": run_id, "command": body.command, "status": "running",
                "href": f"/api/v1/sync/runs/{run_id}"},
-              f"sync run {run_id} ({body.command}) started")
+              f"sync run {run_id} ({body.command}) started", 202)
 
 
 @router.get("/runs", response_model=Envelope, summary="Sync runs, newest first")
