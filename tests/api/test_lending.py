@@ -194,3 +194,29 @@ def test_charges_and_write_off(api: Api) -> None:
     assert manager.post("/loans/L1/write-off").status_code == 409
     with session_scope(api.db) as conn:
         assert_books_balanced(conn)
+
+
+def test_the_loan_book_keeps_the_stored_fields_whole(api: Api) -> None:
+    """After a recalculation, a disbursement or a payment recomputes that loan's fields as of
+    the stored date, so the metrics stay readable and show the change at once."""
+    book(api.db)                       # L1 and L2, disbursed
+    manager = api.as_role("manager")
+    as_of = "2025-03-10"
+    assert manager.post("/loans/recalculate-fields", json={"as_of": as_of}).status_code == 200
+    r = manager.post("/loans", json={"loan_id": "L9", "customer_id": "C1",
+                                     "product_code": "AJO", "principal": "10000",
+                                     "installments": 10, "disbursement_date": "2025-02-28"})
+    assert r.status_code == 201, r.text
+    assert manager.post("/loans/L9/approve").status_code == 200
+    assert manager.post("/loans/L9/disburse", json={"date": "2025-02-28"}).status_code == 200
+    portfolio = manager.get("/metrics/portfolio")
+    assert portfolio.status_code == 200, portfolio.text
+    assert portfolio.json()["data"]["loans_on_books"] == 3
+    before = manager.get("/loans/L9").json()["data"]
+    assert before["fields_as_of"] == as_of and before["current_dpd"] > 0
+    r = manager.post("/payments", json={"loan_id": "L9", "amount": "5070.00",
+                                        "payment_date": "2025-03-07"},
+                     headers={"Idempotency-Key": "catch-up"})
+    assert r.status_code == 201, r.text
+    after = manager.get("/loans/L9").json()["data"]
+    assert after["fields_as_of"] == as_of and after["current_dpd"] < before["current_dpd"]

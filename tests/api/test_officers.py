@@ -204,6 +204,8 @@ def test_branches_and_vertical_leads(book: Api) -> None:
                 "WHERE status NOT IN ('Pending', 'Cancelled') AND disbursement_date <= :t "
                 f"GROUP BY {col}"), {"t": AS_OF}).all())
         assert {i[key]: i["officers"] for i in data["items"]} == counts
+        label = "region" if group_by == "branch" else "vertical_lead_name"
+        assert data["total"][key] is None and data["total"][label] is None   # no group's label
         assert data["total"]["officers"] == len({
             i["officer_id"] for i in _get(c, "/officers", limit=500)["items"]})
         assert _csv(c, path) == _as_csv(data["items"])

@@ -100,3 +100,19 @@ def test_unknown_route_and_bad_input_use_the_error_envelope(api: Api) -> None:
     assert r.status_code == 422 and "username" in r.json()["message"]
     nf = api.client().get("/nope")
     assert nf.status_code == 404 and nf.json()["error"]["code"] == "not_found"
+
+
+def test_retry_after_is_when_the_limit_that_holds_lifts(api: Api) -> None:
+    """An older failure of another username from the same address does not shorten the wait
+    of the username whose own limit holds (per user: 5 in 300 s)."""
+    api.user("mallory", "viewer")
+    with session_scope(api.db) as conn:
+        conn.execute(text("INSERT INTO login_failures (username, client, failed_at) "
+                          "VALUES ('ada', '127.0.0.1', now() - interval '200 seconds')"))
+    anon = api.client()
+    for _ in range(5):
+        assert anon.post("/auth/login", json={"username": "mallory",
+                                              "password": "wrong-password-1"}).status_code == 401
+    r = anon.post("/auth/login", json={"username": "mallory", "password": PASSWORD})
+    assert r.status_code == 429
+    assert 290 <= int(r.headers["Retry-After"]) <= 301, r.headers["Retry-After"]

@@ -12,12 +12,20 @@ from fastapi import FastAPI, Request
 from astrofinance import __version__
 from astrofinance.api import errors
 from astrofinance.api.cache import VersionedCache
+from astrofinance.api.envelope import error_response
 from astrofinance.api.routers import ROUTERS
 from astrofinance.config import Settings, get_settings
 from astrofinance.db import Database, get_database
 
 log = logging.getLogger("astrofinance.api")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+LOG_LEVEL_ENV = "ASTROFINANCE_SERVE_LOG_LEVEL"
+
+
+def configure_logging(level: str) -> None:
+    """Log lines to stderr at `level` (the access lines of the API are INFO)."""
+    logging.basicConfig(level=level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 DESCRIPTION = """AstroFinance: the loan book and portfolio-risk metrics over HTTP.
 
@@ -52,9 +60,28 @@ async def _request_context(request: Request, call_next):
     rid = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
     request.state.request_id = rid
     started = time.perf_counter()
-    response = await call_next(request)
+    nul = _nul_parameter(request)
+    if nul is not None:
+        response = error_response(422, "validation_failed", f"invalid {nul}: text may not "
+                                  "contain NUL (\\0) characters",
+                                  [{"field": nul, "reason": "contains a NUL character"}])
+    else:
+        try:
+            response = await call_next(request)
+        except Exception as exc:   # logged once here, answered with the request id only
+            response = errors.unexpected_response(request, exc)
     elapsed = (time.perf_counter() - started) * 1000
     response.headers["X-Request-ID"] = rid
     log.info("%s %s %s %.1fms user=%s request=%s", request.method, request.url.path,
              response.status_code, elapsed, getattr(request.state, "principal", "-"), rid)
     return response
+
+
+def _nul_parameter(request: Request) -> str | None:
+    """The path or query parameter holding a NUL character (PostgreSQL text cannot)."""
+    if "\x00" in request.url.path:
+        return "path"
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            return f"query.{key}"
+    return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from astrofinance.api.envelope import error_response
@@ -64,12 +65,23 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        rid = request_id(request)
-        log.error("unhandled error in %s %s [request %s]", request.method, request.url.path,
-                  rid, exc_info=exc)
-        return error_response(500, "internal_error",
-                              f"internal error; quote request id {rid} to the operator",
-                              {"request_id": rid})
+        return unexpected_response(request, exc)
+
+
+def unexpected_response(request: Request, exc: Exception) -> JSONResponse:
+    """A 500 with the request id only (the traceback goes to the log, without the SQL's
+    parameters: the engine hides them); text with a NUL character in a JSON body, which
+    PostgreSQL cannot store, is a 422 instead."""
+    if "NUL (0x00)" in str(exc):
+        return error_response(422, "validation_failed",
+                              "invalid body: text may not contain NUL (\\0) characters",
+                              [{"field": "body", "reason": "contains a NUL character"}])
+    rid = request_id(request)
+    log.error("unhandled error in %s %s [request %s]", request.method, request.url.path,
+              rid, exc_info=exc)
+    return error_response(500, "internal_error",
+                          f"internal error; quote request id {rid} to the operator",
+                          {"request_id": rid}, headers={"X-Request-ID": rid})
 
 
 def _problem(error: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Query parameters shared by the list routes: the loans filters, sorting, CSV or JSON."""
+"""Inputs shared by the routes: the loans filters, sorting, CSV or JSON, dates, and the base of
+request bodies."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ import enum
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from astrofinance.auth.tokens import Principal
 from astrofinance.metrics.portfolio import FIRST_DAY, GROUP_KEYS, LAST_DAY
 from astrofinance.portfolio.loan_list import SORTS, LoanFilters
+
+
+class Strict(BaseModel):
+    """A request body: a field it does not know is a 422 (a misspelt `asof` is never quietly
+    ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
 
 Date = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 """Every date a route takes: YYYY-MM-DD within the business calendar (1990-01-01..2100-12-31);

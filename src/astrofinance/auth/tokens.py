@@ -102,7 +102,7 @@ def create_api_token(conn: Connection, *, name: str, created_by: str, role: str 
         raise ValidationFailed(f"token name {name!r} is not valid: 1 to 64 letters, digits, "
                                "spaces and . _ @ -, starting with a letter or digit")
     if (role is None) == (username is None):
-        raise ValidationFailed("give the token a role (--role) or a user to act as (--user)")
+        raise ValidationFailed("give the token a role or a user to act as (one of them, not both)")
     user_id = None
     if username is not None:
         user = get_user(conn, username)
@@ -170,11 +170,12 @@ def login_retry_after(conn: Connection, username: str, client: str,
                       limit: LoginLimit) -> int | None:
     """Seconds until another sign-in may be tried, or None when it may be tried now."""
     row = conn.execute(_q("login_failures_count"), {
-        "username": username, "client": client,
-        "window_seconds": limit.window_seconds}).one()
-    if row.by_user < limit.per_user and row.by_client < limit.per_client:
+        "username": username, "client": client, "window_seconds": limit.window_seconds,
+        "per_user": limit.per_user, "per_client": limit.per_client}).one()
+    held = [t for t in (row.user_limit_from, row.client_limit_from) if t is not None]
+    if not held:
         return None
-    elapsed = (dt.datetime.now(dt.UTC) - row.oldest).total_seconds()
+    elapsed = (dt.datetime.now(dt.UTC) - max(held)).total_seconds()
     return max(1, int(limit.window_seconds - elapsed) + 1)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import os
 
 import typer
 from rich.table import Table
@@ -39,15 +39,16 @@ def serve(
     """Serve the HTTP API (OpenAPI at /docs) until interrupted."""
     import uvicorn
 
+    from astrofinance.api.app import LOG_LEVEL_ENV, configure_logging
     from astrofinance.auth.context import clear_cli_actor
 
     clear_cli_actor()          # every request acts as its caller
     db = database()            # start and migrate before listening
-    logging.basicConfig(level=log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(log_level)
     err_console.print(f"[bold]database[/]: {db.describe()}")
     err_console.print(f"API on http://{host}:{port}/api/v1 (docs at http://{host}:{port}/docs)")
     if workers > 1:
+        os.environ[LOG_LEVEL_ENV] = log_level     # the workers configure their logging from it
         uvicorn.run("astrofinance.api.server:app", host=host, port=port, workers=workers,
                     log_level=log_level, proxy_headers=False)
     else:

@@ -64,7 +64,8 @@ def _acting() -> Iterator[Connection]:
 def add(
     username: str = typer.Argument(..., help="Login name (2-64 letters, digits, . _ @ -)."),
     role: str = typer.Option(..., "--role",
-                             help="admin, manager, analyst, loan_officer or viewer."),
+                             help="admin, manager, analyst, vertical_lead, supervisor, "
+                                                "loan_officer or viewer."),
     name: str = typer.Option(None, "--name", help="Full name."),
     email: str = typer.Option(None, "--email", help="Email address."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help=STDIN_HELP),

@@ -47,7 +47,9 @@ class Database:
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engine = create_engine(sqlalchemy_url(self.url), pool_pre_ping=True, future=True)
+        # hide_parameters: customers' names and phones never reach a log or an error message
+        self.engine = create_engine(sqlalchemy_url(self.url), pool_pre_ping=True, future=True,
+                                    hide_parameters=True)
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:

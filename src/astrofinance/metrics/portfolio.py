@@ -168,12 +168,13 @@ def _resolve_as_of(as_of: dt.date | None, stored_as_of: dt.date | None, missing:
     if as_of is None:
         if missing and stored_as_of is None:
             raise Conflict("no loan fields have been computed yet: run `astrofinance metrics "
-                           "recalculate` first, or pass --as-of DATE to compute them on the fly")
+                           "recalculate` first, or give an as-of date (--as-of, as_of=) to "
+                           "compute them on the fly")
         if missing:
             raise Conflict(
                 f"{missing} loan(s) have no fields computed as of {stored_as_of} (the stored "
-                "date): run `astrofinance metrics recalculate`, or pass --as-of DATE to "
-                "compute them on the fly")
+                "date): run `astrofinance metrics recalculate`, or give an as-of date "
+                "(--as-of, as_of=) to compute them on the fly")
         as_of = stored_as_of or today
     if not FIRST_DAY <= as_of <= LAST_DAY:
         raise ValidationFailed(f"as-of date {as_of} is outside {FIRST_DAY}..{LAST_DAY}")

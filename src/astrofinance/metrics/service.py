@@ -47,6 +47,17 @@ def recalculate(conn: Connection, as_of: dt.date,
                         row.execution_time_ms)
 
 
+def refresh_loan_fields(conn: Connection, loan_id: str) -> dt.date | None:
+    """Recompute one loan's fields as of the date the book's stored fields are (after the
+    loan book changed it: a disbursement, payment, reversal, charge or write-off), so the
+    stored book stays whole and readable; None (nothing done) before any recalculation."""
+    stored = conn.execute(text("SELECT as_of FROM loan_fields_stored_state()")).scalar()
+    if stored is None:
+        return None
+    recalculate(conn, stored, [loan_id])
+    return stored
+
+
 def _require_loans(conn: Connection, loan_ids: list[str]) -> None:
     found = set(conn.execute(text("SELECT loan_id FROM loans WHERE loan_id = ANY(:ids)"),
                              {"ids": loan_ids}).scalars())

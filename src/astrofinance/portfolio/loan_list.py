@@ -59,8 +59,11 @@ _FILTERS: dict[str, str] = {
     "early_indicator_tagged": "l.early_indicator_tagged = :early_indicator_tagged",
     "disbursed_from": "l.disbursement_date >= :disbursed_from",
     "disbursed_to": "l.disbursement_date <= :disbursed_to",
-    "q": "(l.loan_id = :q OR l.customer_id = :q OR l.customer_id IN ("
-         "SELECT customer_id FROM customers WHERE name ILIKE :q_like ESCAPE '\\' "
+    # by the loan id, or the loans (by their customer index) of the customer with that id or
+    # a name or phone like it: no scan of the loans (an OR over them would be one)
+    "q": "l.loan_id IN (SELECT CAST(:q AS text) UNION ALL SELECT b.loan_id FROM loans b "
+         "WHERE b.customer_id IN (SELECT CAST(:q AS text) UNION ALL SELECT customer_id "
+         "FROM customers WHERE name ILIKE :q_like ESCAPE '\\' "
          "OR phone LIKE CAST(:q_phone AS text)))",
     "scope": "l.officer_id = ANY(:scope)",
 }
@@ -208,7 +211,9 @@ def loan_detail(conn: Connection, loan_id: str,
     return dict(row)
 
 
-def loan_rows(conn: Connection, name: str, loan_id: str) -> list[dict[str, Any]]:
-    """A loan's schedule (`loan_schedule_rows`) or repayments (`loan_repayments`)."""
-    return [dict(r) for r in conn.execute(text(load_sql(_PKG, name)), {"loan_id": loan_id})
-            .mappings()]
+def loan_rows(conn: Connection, name: str,
+              loan_id: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """A loan's schedule (`loan_schedule_rows`) or repayments (`loan_repayments`): the column
+    names (there even when there are no rows) and the rows."""
+    result = conn.execute(text(load_sql(_PKG, name)), {"loan_id": loan_id}).mappings()
+    return list(result.keys()), [dict(r) for r in result]

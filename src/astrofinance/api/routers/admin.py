@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from astrofinance.api.csv import rows_csv
 from astrofinance.api.deps import Conn, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.query import Strict
 from astrofinance.auth import service, tokens
 from astrofinance.auth.tokens import Principal
 
@@ -24,7 +25,7 @@ TOKEN_COLUMNS = ["id", "name", "kind", "username", "role", "token_prefix", "crea
                  "created_at", "expires_at", "last_used_at", "revoked_at"]
 
 
-class NewUser(BaseModel):
+class NewUser(Strict):
     username: str = Field(min_length=2, max_length=64)
     role: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=10, max_length=1024, repr=False)
@@ -32,13 +33,13 @@ class NewUser(BaseModel):
     email: str | None = Field(None, max_length=254)
 
 
-class UserChange(BaseModel):
+class UserChange(Strict):
     role: str | None = Field(None, min_length=1, max_length=64)
     is_active: bool | None = None
     password: str | None = Field(None, min_length=10, max_length=1024, repr=False)
 
 
-class NewToken(BaseModel):
+class NewToken(Strict):
     name: str = Field(min_length=1, max_length=64)
     role: str | None = Field(None, max_length=64, description="the token's role, or ...")
     username: str | None = Field(None, max_length=64, description="... a user it acts as")

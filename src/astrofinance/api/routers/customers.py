@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
 from astrofinance.api.guards import default_officer, require_officer
+from astrofinance.api.query import Strict
 from astrofinance.auth.tokens import Principal
 from astrofinance.portfolio import customers as service
 
@@ -25,7 +26,7 @@ Format = Annotated[Literal["json", "csv"],
 Text = Annotated[str | None, Query(min_length=1, max_length=100)]
 
 
-class NewCustomer(BaseModel):
+class NewCustomer(Strict):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: str = Field(min_length=1, max_length=64)
@@ -39,7 +40,7 @@ class NewCustomer(BaseModel):
     state: str | None = Field(None, max_length=100)
 
 
-class CustomerChange(BaseModel):
+class CustomerChange(Strict):
     """Only the fields sent change; null clears an optional one."""
 
     model_config = ConfigDict(extra="forbid")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import Connection
 
 from astrofinance.api.deps import Conn, allow
@@ -24,9 +24,10 @@ from astrofinance.api.guards import (
     same_details,
 )
 from astrofinance.api.money import Money
-from astrofinance.api.query import Date
+from astrofinance.api.query import Date, Strict
 from astrofinance.auth.tokens import Principal
 from astrofinance.lending import service
+from astrofinance.metrics.service import refresh_loan_fields
 from astrofinance.portfolio.customers import get_customer
 
 router = APIRouter(tags=["loan book"], responses=ERROR_RESPONSES)
@@ -35,10 +36,6 @@ IdempotencyKey = Annotated[str, Header(
     description="1 to 128 printable characters, the same for every retry of one payment")]
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Note = Annotated[str | None, Field(None, max_length=500)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Application(Strict):
@@ -98,6 +95,7 @@ def _act(conn: Connection, user: Principal, loan_id: str, message: str,
     (if any) and the loan after it."""
     require_loan(conn, user, loan_id)
     txn = action()
+    refresh_loan_fields(conn, loan_id)
     return _answer(conn, loan_id, message, status_code,
                    **({} if txn is None else {"transaction_id": txn}))
 
@@ -183,6 +181,8 @@ def record_payment(body: Payment, conn: Conn, idempotency_key: IdempotencyKey,
                                     reference=body.reference)
     if result.replayed:
         same_details(conn, result, body.channel, body.reference, idempotency_key)
+    else:
+        refresh_loan_fields(conn, body.loan_id)
     what = "payment already recorded" if result.replayed else "recorded payment"
     return _answer(conn, body.loan_id, f"{what} {result.repayment_id} on loan {body.loan_id}",
                    201, payment={**result.__dict__, "amount": body.amount,
@@ -198,4 +198,5 @@ def reverse_payment(payment_id: str, conn: Conn, user: Principal = allow("paymen
     loan_id = require_payment(conn, user, payment_id)
     txn = service.reverse_payment(conn, payment_id, user.name, body.reason)
     assert loan_id is not None      # the service found the payment, so did require_payment
+    refresh_loan_fields(conn, loan_id)
     return _answer(conn, loan_id, f"reversed payment {payment_id}", reversal_transaction_id=txn)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
-from astrofinance.api.query import Date, Format, LoanFiltersQ, LoanSort, Order, scoped
+from astrofinance.api.query import Date, Format, LoanFiltersQ, LoanSort, Order, Strict, scoped
 from astrofinance.auth.tokens import Principal
 from astrofinance.metrics.service import recalculate
 from astrofinance.portfolio import loan_list
@@ -21,7 +21,7 @@ READ = allow("loans.read")
 RECALC = allow("metrics.recalculate")
 
 
-class Recalculation(BaseModel):
+class Recalculation(Strict):
     as_of: Date | None = Field(None, description="default: today in the business time zone")
 
 
@@ -130,9 +130,9 @@ def _loan_rows(conn: Conn, user: Principal, loan_id: str, name: str, fmt: str,
     from astrofinance.api.csv import rows_csv
 
     loan_list.loan_detail(conn, loan_id, user.scope.officer_ids)     # 404 outside the scope
-    rows = loan_list.loan_rows(conn, name, loan_id)
+    columns, rows = loan_list.loan_rows(conn, name, loan_id)
     if fmt == "csv":
-        return rows_csv(list(rows[0]) if rows else [], rows, filename)
+        return rows_csv(columns, rows, filename)
     return ok({"loan_id": loan_id, "items": rows, "total": len(rows)})
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from astrofinance.api.deps import Conn, get_principal
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, error_response, ok
+from astrofinance.api.query import Strict
 from astrofinance.auth import tokens
 from astrofinance.auth.context import act_as
 from astrofinance.auth.service import authenticate
@@ -17,7 +18,7 @@ from astrofinance.auth.tokens import LoginLimit, Principal
 router = APIRouter(prefix="/auth", tags=["authentication"])
 
 
-class Login(BaseModel):
+class Login(Strict):
     username: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=1, max_length=1024, repr=False)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.query import Strict
 from astrofinance.auth.tokens import Principal
 from astrofinance.sync import jobs
 
@@ -26,7 +27,7 @@ Command = Literal["full", "repayments", "holidays", "officer-emails", "first-due
                   "repayment-amounts"]
 
 
-class NewRun(BaseModel):
+class NewRun(Strict):
     """What to run; nothing else (no source: that is the server's configuration)."""
 
     model_config = ConfigDict(extra="forbid")

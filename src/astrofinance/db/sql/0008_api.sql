@@ -14,6 +14,8 @@ FROM (VALUES ('supervisor'), ('vertical_lead')) AS r (role)
 CROSS JOIN (SELECT permission FROM permissions WHERE role = 'loan_officer') AS p;
 
 DELETE FROM permissions WHERE role = 'analyst' AND permission = 'metrics.recalculate';
+UPDATE roles SET description = 'reads the book, the accounts and the metrics'
+WHERE name = 'analyst';
 
 -- kind 'session': made by signing in, acts as its user, expires (ASTROFINANCE_SESSION_HOURS).
 -- kind 'api': made by `astrofinance tokens create`; acts with its own role, or as its user

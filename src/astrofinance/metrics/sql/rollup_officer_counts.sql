@@ -5,7 +5,7 @@
 -- (GROUP_KEYS, ON_BOOKS_SQL, PortfolioFilters.sql), over loans as `b`.
 SELECT x.grp,
        GROUPING(x.grp) = 1 AS is_total,
-       min(x.label) AS label,
+       CASE WHEN GROUPING(x.grp) = 0 THEN min(x.label) END AS label,  -- the total has none
        count(DISTINCT x.officer_id) AS officers,
        count(DISTINCT x.officer_id) FILTER (WHERE x.on_books) AS officers_with_loans_on_books
 FROM (

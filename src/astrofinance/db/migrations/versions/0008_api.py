@@ -29,6 +29,8 @@ def downgrade() -> None:
     op.execute("DROP TABLE login_failures, api_tokens")
     op.execute("INSERT INTO permissions VALUES ('analyst', 'metrics.recalculate') "
                "ON CONFLICT DO NOTHING")
+    op.execute("UPDATE roles SET description = 'reads the book and the accounts; recalculates "
+               "metrics' WHERE name = 'analyst'")
     op.execute("UPDATE users SET role = 'loan_officer' "
                "WHERE role IN ('supervisor', 'vertical_lead')")
     op.execute("DELETE FROM roles WHERE name IN ('supervisor', 'vertical_lead')")
