@@ -46,11 +46,14 @@ class VersionedCache:
         self._computing: dict[Hashable, threading.Lock] = {}
         self.hits = self.misses = 0
 
-    def get(self, conn: Connection, key: Hashable,
-            compute: Callable[[Connection], Any]) -> Any:
+    def get(self, conn: Connection, key: Hashable, compute: Callable[[Connection], Any],
+            version: int | None = None) -> Any:
+        """`version`: the data version if the caller has read it already (one read serves
+        all the entries of a request)."""
         if self.seconds <= 0:
             return compute(conn)
-        version = data_version(conn)
+        if version is None:
+            version = data_version(conn)
         value = self._fresh(key, version)
         if value is not None:
             return value

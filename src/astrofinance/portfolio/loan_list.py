@@ -156,9 +156,20 @@ def first_ids(conn: Connection, filters: LoanFilters, *, sort: str = "loan_id",
 
 
 def rows_by_id(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
-    """The list's rows of these loans, in the order of `ids`."""
-    rows = {r["loan_id"]: dict(r) for r in conn.execute(
-        text(_render("loan_list_by_id", "")), {"ids": ids}).mappings()}
+    """The list's rows of these loans, in the order of `ids`, with money and other numbers
+    and dates as the text PostgreSQL writes them ("1200.50", "2026-01-30"): what the API
+    answers, without making a Decimal or date of each value first (half the time of a page).
+    """
+    from psycopg.rows import dict_row
+    from psycopg.types.string import TextLoader
+
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor(row_factory=dict_row) as cur:
+        for type_name in ("numeric", "date"):
+            cur.adapters.register_loader(type_name, TextLoader)
+        cur.execute(_render("loan_list_by_id", ""), {"ids": ids})  # type: ignore[arg-type]
+        rows = {r["loan_id"]: r for r in cur}
     return [rows[i] for i in ids if i in rows]
 
 

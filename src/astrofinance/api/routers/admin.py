@@ -80,7 +80,8 @@ def change_user(username: str, body: UserChange, conn: Conn, user: Principal = A
 
 @router.get("/roles", response_model=Envelope, summary="Roles and their permissions")
 def list_roles(conn: Conn, user: Principal = ADMIN) -> Any:
-    return ok([r.as_dict() for r in service.list_roles(conn)])
+    roles = [r.as_dict() for r in service.list_roles(conn)]
+    return ok({"items": roles, "total": len(roles)})
 
 
 @router.get("/tokens", response_model=Envelope, summary="API tokens (never their secrets)")

