@@ -50,7 +50,8 @@ def test_a_loan_officer_sees_only_their_own_loans_everywhere(book: Api) -> None:
     fimr = _listed(c, "/fimr/loans")
     early = _listed(c, "/early-indicators/loans")
     assert fimr <= own and early <= own
-    assert fimr == _ids(book, "officer_id = :o AND fimr_tagged", o=mine["officer_id"])
+    assert fimr == _ids(book, "officer_id = :o AND fimr_tagged AND fimr_eligible AND status "
+                        "NOT IN ('Pending', 'Cancelled')", o=mine["officer_id"])
 
 
 def test_aggregates_are_scoped(book: Api) -> None:

@@ -66,6 +66,13 @@ _FILTERS: dict[str, str] = {
          "FROM customers WHERE name ILIKE :q_like ESCAPE '\\' "
          "OR phone LIKE CAST(:q_phone AS text)))",
     "scope": "l.officer_id = ANY(:scope)",
+    # set by routes only (the drill-downs list exactly the loans their summaries count):
+    # FIMR counts disbursed loans whose first installment is past due (portfolio_fimr.sql),
+    # the early indicators loans on the books (portfolio_book.sql)
+    "fimr_counted": "(l.fimr_eligible AND l.status NOT IN ('Pending', 'Cancelled') "
+                    "AND l.disbursement_date <= l.fields_as_of) = :fimr_counted",
+    "on_books": "coalesce(loan_on_books(l.status, l.disbursement_date, l.closed_on, "
+                "l.written_off_on, l.fields_as_of), false) = :on_books",
 }
 
 
@@ -92,6 +99,8 @@ class LoanFilters:
     q: str | None = None
     scope: tuple[str, ...] | None = None
     """The caller's officers (auth/scope.py): None = every loan; () = none."""
+    fimr_counted: bool | None = None
+    on_books: bool | None = None
 
     def sql(self) -> tuple[str, dict[str, Any]]:
         """The AND clauses over `loans l` and their bound values."""

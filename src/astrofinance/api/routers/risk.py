@@ -25,8 +25,10 @@ DPD = LoanSort.current_dpd  # type: ignore[attr-defined]
 def fimr_loans(request: Request, conn: Conn, filters: LoanFiltersQ, page: PageQ,
                user: Principal = READ, sort: LoanSort = DPD, order: Order = "desc",
                fmt: Format = "json") -> Any:
-    """The loans with fimr_tagged, with every filter of the loans list."""
-    return loans_answer(request, conn, user, scoped(filters, user, fimr_tagged=True), page,
+    """The loans /fimr/summary counts as tagged (disbursed, first installment past due and
+    missed), with every filter of the loans list."""
+    return loans_answer(request, conn, user,
+                        scoped(filters, user, fimr_tagged=True, fimr_counted=True), page,
                         sort, order, fmt, "fimr-loans")
 
 
@@ -35,10 +37,11 @@ def fimr_loans(request: Request, conn: Conn, filters: LoanFiltersQ, page: PageQ,
 def early_indicator_loans(request: Request, conn: Conn, filters: LoanFiltersQ, page: PageQ,
                           user: Principal = READ, sort: LoanSort = DPD, order: Order = "desc",
                           fmt: Format = "json") -> Any:
-    """The loans with early_indicator_tagged, with every filter of the loans list."""
+    """The loans /early-indicators/summary counts (on the books, 1 to 6 days past due), with
+    every filter of the loans list."""
     return loans_answer(request, conn, user,
-                        scoped(filters, user, early_indicator_tagged=True), page, sort, order,
-                        fmt, "early-indicator-loans")
+                        scoped(filters, user, early_indicator_tagged=True, on_books=True), page,
+                        sort, order, fmt, "early-indicator-loans")
 
 
 @router.get("/fimr/summary", response_model=Envelope, summary="FIMR rate, by cohort and group")
