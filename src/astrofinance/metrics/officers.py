@@ -29,7 +29,7 @@ from astrofinance.metrics.portfolio_result import Kpis, PortfolioReport
 
 _PKG = "astrofinance.metrics"
 
-# The risk band (docs/api-officers.md): "high" when PAR30 > 10 % or the FIMR rate > 25 %;
+# The risk band (docs/api.md, "The risk band"): "high" when PAR30 > 10 % or the FIMR rate > 25 %;
 # "watch" when PAR30 > 5 %, the FIMR rate > 10 % or the early-indicator rate > 15 %; else
 # "low". None (no band) when nothing is on the books. A rate that cannot be worked out (no
 # loan it applies to) exceeds no threshold.
