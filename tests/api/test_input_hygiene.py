@@ -49,3 +49,18 @@ def test_an_empty_csv_keeps_its_header(api: Api) -> None:
     assert r.status_code == 200, r.text
     assert r.text.splitlines() == ["repayment_id,payment_date,payment_amount,is_reversed,"
                                    "channel,reference,source_system,created_at,updated_at"]
+
+
+def test_filter_values_name_their_field_and_csv_ignores_the_page_size(api: Api) -> None:
+    seeded_book(api.db, loans=10)
+    c = api.as_role("manager")
+    for params, field in (({"status": "bogus"}, "query.status"), ({"wave": "W2"}, "query.wave")):
+        r = c.get("/loans", params=params)
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"][0]["field"] == field
+        assert r.json()["message"].startswith(f"invalid {field}: ")
+    assert c.get("/loans", params={"limit": 1000}).status_code == 422
+    r = c.get("/loans", params={"limit": 1000, "format": "csv"})
+    assert r.status_code == 200 and len(r.text.splitlines()) == 11      # header + every loan
+    one = c.get("/loans", params={"q": "LN0000001"}).json()
+    assert one["message"] == "1 loan" and one["data"]["total"] == 1

@@ -118,7 +118,7 @@ def get_page(request: Request,
                                          "(at most ASTROFINANCE_API_MAX_PAGE_SIZE, 500)")] = 50,
              ) -> Page:
     most = request.app.state.settings.api_max_page_size
-    if limit > most:
+    if limit > most and request.query_params.get("format") != "csv":  # CSV ignores limit
         raise RequestValidationError([{"loc": ("query", "limit"), "input": limit,
                                        "msg": f"at most {most} rows per page",
                                        "type": "less_than_equal"}])

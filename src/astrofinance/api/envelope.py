@@ -60,6 +60,11 @@ def ok(data: Any = None, message: str = "OK", status_code: int = 200) -> Envelop
                             status_code=status_code)
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """"1 loan", "2,500 loans" (a message's count)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def error_response(status_code: int, code: str, message: str, details: Any = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"status": "error", "message": message, "error": {"code": code, "details": details}}

@@ -118,13 +118,18 @@ class LoanFilters:
         return "".join(f"\n  AND {_FILTERS[n]}" for n in params if n in _FILTERS), params
 
     def _value(self, name: str, value: Any) -> Any:
+        try:
+            return self._checked(name, value)
+        except (BadValue, ValidationFailed) as e:
+            reason = str(e)
+            raise ValidationFailed(f"invalid query.{name}: {reason}", [
+                {"field": f"query.{name}", "reason": reason}]) from None
+
+    def _checked(self, name: str, value: Any) -> Any:
         if name == "wave":
             return [normalize_wave(v) for v in value]
         if name == "status":
-            try:
-                return [canonical_status(v) for v in value]
-            except BadValue as e:
-                raise ValidationFailed(f"status: {e}") from None
+            return [canonical_status(v) for v in value]
         if name in ("vertical_lead", "supervisor"):
             return [v.strip().lower() for v in value]
         if name == "q":

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
-from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, counted, ok
 from astrofinance.api.guards import default_officer, require_officer
 from astrofinance.api.query import Strict
 from astrofinance.auth.tokens import Principal
@@ -80,7 +80,7 @@ def list_customers(request: Request, conn: Conn, page: PageQ, user: Principal = 
         return stream_csv(request.app.state.db, query, params, "customers")
     items, total = service.search_customers(conn, filters, limit=page.limit,
                                             offset=page.offset)
-    return ok({"items": items, **page.meta(total)}, f"{total:,} customers")
+    return ok({"items": items, **page.meta(total)}, counted(total, "customer"))
 
 
 @router.get("/customers/{customer_id}", response_model=Envelope, summary="One customer")

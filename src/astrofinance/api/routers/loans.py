@@ -11,7 +11,7 @@ from pydantic import Field
 from astrofinance.api.cache import data_version
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
-from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, counted, ok
 from astrofinance.api.query import Date, Format, LoanFiltersQ, LoanSort, Order, Strict, scoped
 from astrofinance.auth.tokens import Principal
 from astrofinance.metrics.service import recalculate
@@ -41,7 +41,7 @@ def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_li
     data = {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order}
     if with_summary:
         data["summary"] = summary
-    return ok(data, f"{summary['loans']:,} loans")
+    return ok(data, counted(summary["loans"], "loan"))
 
 
 def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any, sort: str,

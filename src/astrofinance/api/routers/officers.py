@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from astrofinance.api.csv import rows_csv
 from astrofinance.api.deps import Conn, PageQ, allow
-from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, counted, ok
 from astrofinance.api.query import Date, Format, Many, Order
 from astrofinance.api.routers.metrics import AsOf
 from astrofinance.auth.tokens import Principal
@@ -18,6 +18,7 @@ from astrofinance.metrics import officers as rollups
 from astrofinance.metrics.collections import collection_period, collections
 from astrofinance.metrics.portfolio import PortfolioFilters
 
+GROUP_NOUNS = {"branch": ("branch", "branches"), "vertical_lead": ("vertical lead", None)}
 router = APIRouter(tags=["officers"], responses=ERROR_RESPONSES)
 READ = allow("metrics.read")
 
@@ -60,7 +61,7 @@ def list_officers(
         return rows_csv(OFFICER_CSV, r.items, "officers")
     items = r.items[page.offset:page.offset + page.limit]
     return ok({"items": items, **page.meta(len(r.items)), "sort": sort.value, "order": order,
-               **_dates(r)}, f"{len(r.items):,} officers")
+               **_dates(r)}, counted(len(r.items), "officer"))
 
 
 @router.get("/officers/{officer_id}", response_model=Envelope,
@@ -97,7 +98,8 @@ def _groups(conn: Conn, user: Principal, group_by: str, wave: list[str] | None,
     if fmt == "csv":
         return rows_csv(list(r.total), r.items, name)
     return ok({"items": r.items, "total": r.total, "count": len(r.items), "sort": sort.value,
-               "order": order, **_dates(r)}, f"{len(r.items):,} {name}")
+               "order": order, **_dates(r)},
+              counted(len(r.items), *GROUP_NOUNS[group_by]))
 
 
 @router.get("/branches", response_model=Envelope, summary="Branches with their metrics")

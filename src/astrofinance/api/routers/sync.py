@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
-from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
+from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, counted, ok
 from astrofinance.api.query import Strict
 from astrofinance.auth.tokens import Principal
 from astrofinance.sync import jobs
@@ -59,7 +59,7 @@ def list_runs(request: Request, conn: Conn, page: PageQ, user: Principal = RUN,
         query, params = jobs.runs_export()
         return stream_csv(request.app.state.db, query, params, "sync-runs")
     items, total = jobs.runs_page(conn, page.limit, page.offset)
-    return ok({"items": items, **page.meta(total)}, f"{total:,} sync runs")
+    return ok({"items": items, **page.meta(total)}, counted(total, "sync run"))
 
 
 @router.get("/runs/{run_id}", response_model=Envelope, summary="One sync run")
