@@ -1,5 +1,6 @@
-"""Latency of the HTTP API on a large book: the loans list under each filter and sort, and
-metrics/portfolio, with 1 and with 8 concurrent clients.
+"""Latency of the HTTP API on a large book, with 1 and with 8 concurrent clients.
+
+The loans list under each filter and sort, and metrics/portfolio.
 
     .venv/bin/python bench/api.py [--loans 1000000] [--repayments-per-loan 5] [--requests 40]
                                   [--workers 1] [--database-url URL] [--data-dir /tmp/af-bench]
@@ -21,7 +22,6 @@ existing (kept) bench database without building.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import socket
 import statistics
@@ -37,6 +37,7 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).parent))
 from recalc import (  # noqa: E402
     admin,
+    book_options,
     build,
     keep_or_drop,
     server_url,
@@ -79,21 +80,10 @@ CASES: list[tuple[str, str, dict[str, object]]] = [
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--loans", type=int, default=1_000_000, help="Loans (default 1000000).")
-    p.add_argument("--repayments-per-loan", type=int, default=5,
-                   help="About this many repayments per loan (default 5).")
+    p = book_options(__doc__, loans=1_000_000, repayments=5)
     p.add_argument("--requests", type=int, default=40,
                    help="Requests per case and concurrency (default 40).")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1).")
-    p.add_argument("--database-url", help="A PostgreSQL URL: the bench database is created "
-                   "on its server (default: an embedded server in --data-dir).")
-    p.add_argument("--data-dir", type=Path, default=Path("/tmp/af-bench"),
-                   help="Data directory of the embedded server (default /tmp/af-bench).")
-    p.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 6, 30),
-                   help="The book's as-of date (default 2026-06-30).")
-    p.add_argument("--seed", type=float, default=0.42, help="setseed() value, -1..1.")
-    p.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
     p.add_argument("--reuse", metavar="NAME", help="Time this existing bench database.")
     args = p.parse_args(argv)
     if args.loans < 1 or args.requests < 1 or args.workers < 1:

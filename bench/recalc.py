@@ -51,11 +51,12 @@ BUILD_SETTINGS = {"maintenance_work_mem": "1GB", "work_mem": "256MB",
                   "synchronous_commit": "off", "max_parallel_maintenance_workers": "2"}
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--loans", type=int, default=200_000, help="Loans to build (default 200000).")
-    p.add_argument("--repayments-per-loan", type=int, default=30,
-                   help="About this many repayments per loan (default 30).")
+def book_options(doc: str, loans: int, repayments: int) -> argparse.ArgumentParser:
+    """The options of a bench that builds this synthetic book (bench/recalc.py, bench/api.py)."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--loans", type=int, default=loans, help=f"Loans to build (default {loans}).")
+    p.add_argument("--repayments-per-loan", type=int, default=repayments,
+                   help=f"About this many repayments per loan (default {repayments}).")
     p.add_argument("--database-url", help="A PostgreSQL URL: the bench database is created "
                    "on its server (default: an embedded server in --data-dir).")
     p.add_argument("--data-dir", type=Path, default=Path("/tmp/af-bench"),
@@ -64,6 +65,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="The book's as-of date (default 2026-06-30).")
     p.add_argument("--seed", type=float, default=0.42, help="setseed() value, -1..1.")
     p.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = book_options(__doc__, loans=200_000, repayments=30)
     args = p.parse_args(argv)
     if args.loans < 1 or args.repayments_per_loan < 1:
         p.error("--loans and --repayments-per-loan must be at least 1")

@@ -111,3 +111,14 @@ def db(pg_server_url: str, template_db: str, _used_databases: list[str]) -> Iter
 def db_url(db: Database) -> str:
     """The per-test database's URL in libpq form (for subprocesses and psql)."""
     return db.url
+
+
+@pytest.fixture
+def cli_as_it_admin(monkeypatch):
+    """CLI commands in the test act as the user it-admin (ASTROFINANCE_USER)."""
+    from astrofinance.config import reset_settings
+
+    monkeypatch.setenv("ASTROFINANCE_USER", "it-admin")
+    reset_settings()
+    yield
+    reset_settings()

@@ -14,18 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from astrofinance.cli.main import app
-from astrofinance.config import reset_settings
 from tests.api.live import Api
 
 runner = CliRunner()
 
-
-@pytest.fixture(autouse=True)
-def acting_user(monkeypatch):
-    monkeypatch.setenv("ASTROFINANCE_USER", "it-admin")
-    reset_settings()
-    yield
-    reset_settings()
+pytestmark = pytest.mark.usefixtures("cli_as_it_admin")
 
 
 def test_tokens_create_list_revoke(api: Api) -> None:

@@ -11,19 +11,12 @@ from typer.testing import CliRunner
 
 from astrofinance.auth import service
 from astrofinance.cli.main import app
-from astrofinance.config import reset_settings
 
 runner = CliRunner()
 PW = "Tr0ub4dor&3-horse"
 PW2 = "another secret phrase"
 
-
-@pytest.fixture(autouse=True)
-def acting_user(monkeypatch):
-    monkeypatch.setenv("ASTROFINANCE_USER", "it-admin")
-    reset_settings()
-    yield
-    reset_settings()
+pytestmark = pytest.mark.usefixtures("cli_as_it_admin")
 
 
 def run(*args: str, input: str | None = None):

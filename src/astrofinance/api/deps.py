@@ -17,7 +17,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
 from astrofinance.auth.context import act_as
-from astrofinance.auth.scope import Scope
 from astrofinance.auth.tokens import Principal, resolve
 from astrofinance.db import Database, session_scope
 
@@ -92,10 +91,6 @@ class Permission:
 def allow(permission: str):
     """Depends(...) on a Permission: `user: Principal = allow("loans.read")`."""
     return Depends(Permission(permission))
-
-
-def scope_of(principal: Principal) -> Scope:
-    return principal.scope
 
 
 @dataclass(frozen=True)

@@ -130,16 +130,18 @@ def repayments(
 def holidays(source_url: str = SOURCE_URL, mapping: str = MAPPING) -> None:
     """Holidays from the source (company-wide ones change the business calendar)."""
     from astrofinance.sync.mapping import load_mapping
+    from astrofinance.sync.runner import HOLIDAY_ENTITIES
 
-    names = [n for n in ("holidays", "officer_holidays")
-             if n in load_mapping(mapping).entities]
+    names = [n for n in HOLIDAY_ENTITIES if n in load_mapping(mapping).entities]
     with _syncer(source_url, mapping) as syncer:
         result = syncer.full(names, command="holidays")
     _report(result)
 
 
-def _fix(command: str, entity: str, columns: list[str], what: str, source_url: str | None,
-         mapping: str | None) -> None:
+def _fix(command: str, what: str, source_url: str | None, mapping: str | None) -> None:
+    from astrofinance.sync.runner import FIXES
+
+    entity, columns = FIXES[command]
     with _syncer(source_url, mapping) as syncer:
         result = syncer.fix(command, entity, columns)
     c = result.counts.get(entity)
@@ -151,24 +153,21 @@ def _fix(command: str, entity: str, columns: list[str], what: str, source_url: s
 @handle_errors
 def officer_emails(source_url: str = SOURCE_URL, mapping: str = MAPPING) -> None:
     """Update officers' emails from the source (no new officers)."""
-    _fix("officer-emails", "officers", ["email"], "officer email(s)", source_url, mapping)
+    _fix("officer-emails", "officer email(s)", source_url, mapping)
 
 
 @app.command("first-due-dates")
 @handle_errors
 def first_due_dates(source_url: str = SOURCE_URL, mapping: str = MAPPING) -> None:
     """Set loans' first payment due date from the source (start_date); schedules follow."""
-    _fix("first-due-dates", "loans", ["first_payment_due_date"], "first due date(s)",
-         source_url, mapping)
+    _fix("first-due-dates", "first due date(s)", source_url, mapping)
 
 
 @app.command("repayment-amounts")
 @handle_errors
 def repayment_amounts(source_url: str = SOURCE_URL, mapping: str = MAPPING) -> None:
     """Set loans' amounts (principal, interest, fee, total repayable) from the source."""
-    _fix("repayment-amounts", "loans",
-         ["loan_amount", "interest_amount", "fee_amount", "repayment_amount"],
-         "loan amount(s)", source_url, mapping)
+    _fix("repayment-amounts", "loan amount(s)", source_url, mapping)
 
 
 @app.command("check-status")

@@ -10,7 +10,6 @@ every value is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from astrofinance.errors import NotFound, ValidationFailed
-from astrofinance.kit.sql import load_sql
+from astrofinance.kit.sql import check_sort, contains_pattern, load_sql
 from astrofinance.metrics.portfolio import (
     GROUP_KEYS,
     ON_BOOKS_SQL,
@@ -126,17 +125,13 @@ class OfficerFilters:
             if name in ("supervisor", "vertical_lead"):
                 value = [v.strip().lower() for v in value]
             elif name == "q":
-                value = "%" + _escape_like(value.strip()) + "%"
+                value = contains_pattern(value.strip())
             params[name] = list(value) if isinstance(value, tuple) else value
         return "".join(f"\n  AND {_OFFICER_FILTERS[n]}" for n in params), params
 
     @property
     def narrows_officers(self) -> bool:
         return bool(self.sql()[1])
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass
@@ -154,7 +149,7 @@ def officer_rollup(conn: Connection, filters: OfficerFilters, *, as_of: dt.date 
                    period_start: dt.date | None = None, period_end: dt.date | None = None,
                    sort: str = "name", order: str = "asc") -> Rollup:
     """One row per officer with loans (matching the filters): attributes and metrics."""
-    _check_sort(sort, order, OFFICER_SORTS)
+    check_sort(sort, order, OFFICER_SORTS)
     unknown = set(filters.risk_band) - {*RISK_BANDS, NO_BAND}
     if unknown:
         raise ValidationFailed(f"unknown risk band {sorted(unknown)[0]!r}: use one of "
@@ -215,7 +210,7 @@ def group_rollup(conn: Connection, group_by: str, filters: PortfolioFilters, *,
     """The rollup metrics per branch or vertical lead (GROUP_LABELS), with officer counts."""
     if group_by not in GROUP_LABELS:
         raise ValidationFailed(f"cannot roll up by {group_by!r}")
-    _check_sort(sort, order, GROUP_SORTS)
+    check_sort(sort, order, GROUP_SORTS)
     report = _report(conn, group_by, filters, as_of, period_start, period_end)
     key_name, label_name, label_sql = GROUP_LABELS[group_by]
     clauses, params = filters.sql()
@@ -243,14 +238,6 @@ def _report(conn: Connection, group_by: str | None, filters: PortfolioFilters,
             end: dt.date | None) -> PortfolioReport:
     return portfolio_metrics(conn, as_of=as_of, filters=filters, group_by=group_by,
                              period_start=start, period_end=end, par_days=PAR_DAYS)
-
-
-def _check_sort(sort: str, order: str, allowed: Iterable[str]) -> None:
-    allowed = tuple(allowed)
-    if sort not in allowed:
-        raise ValidationFailed(f"cannot sort by {sort!r}: use one of {', '.join(allowed)}")
-    if order not in ("asc", "desc"):
-        raise ValidationFailed("order must be asc or desc")
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, order: str,

@@ -13,13 +13,13 @@ from sqlalchemy import Connection, text
 
 from astrofinance.auth.context import act_as
 from astrofinance.errors import Conflict, NotFound, ValidationFailed
-from astrofinance.kit.sql import load_sql
+from astrofinance.kit.sql import contains_pattern, load_sql
 
 _PKG = "astrofinance.portfolio"
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-Scope = tuple[str, ...] | None
+OfficerIds = tuple[str, ...] | None
 """The officers whose customers a caller sees (auth/scope.py): None = all; () = none."""
 
 
@@ -37,10 +37,14 @@ class Customer:
 EDITABLE = frozenset(f.name for f in fields(Customer)) - {"customer_id"}
 """What update_customer may change (not the id: loans refer to it)."""
 
+SEARCH_SQL = ("(c.customer_id ILIKE :q_like ESCAPE '\\' OR c.name ILIKE :q_like ESCAPE '\\' "
+              "OR c.phone LIKE CAST(:q_phone AS text))")
+"""A customer search over `customers c` (its values: search_terms); the loans list's q uses
+it too, so a name or phone finds the same customers in both."""
+
 _FILTERS: dict[str, str] = {
     "customer_id": "c.customer_id = :customer_id",
-    "q": "(c.customer_id ILIKE :q_like ESCAPE '\\' OR c.name ILIKE :q_like ESCAPE '\\' "
-         "OR c.phone LIKE CAST(:q_phone AS text))",
+    "q": SEARCH_SQL,
     "officer_id": "c.officer_id = :officer_id",
     "branch": "c.branch = :branch",
     "scope": "c.officer_id = ANY(:scope)",
@@ -57,7 +61,7 @@ class CustomerFilters:
     officer_id: str | None = None
     branch: str | None = None
     customer_id: str | None = None
-    scope: Scope = None
+    scope: OfficerIds = None
 
     def sql(self) -> tuple[str, dict[str, Any]]:
         """The AND clauses over `customers c` and their bound values."""
@@ -65,12 +69,17 @@ class CustomerFilters:
         if "scope" in params:
             params["scope"] = list(params["scope"])
         if self.q is not None:
-            q = self.q.strip()
-            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            digits = re.sub(r"^(0|234)", "", re.sub(r"\D", "", q))
-            params.update(q_like=f"%{like}%", q_phone=f"%{digits}%" if len(digits) >= 3
-                          else None)
+            params.update(search_terms(self.q))
         return "".join(f"\n  AND {_FILTERS[n]}" for n in params if n in _FILTERS), params
+
+
+def search_terms(q: str) -> dict[str, str | None]:
+    """SEARCH_SQL's values for q: a piece of the id or name (any case), or of the phone number
+    (its digits, a local 0 or the 234 country code left off, so 0803 finds +234803...)."""
+    q = q.strip()
+    digits = re.sub(r"^(0|234)", "", re.sub(r"\D", "", q))
+    return {"q_like": contains_pattern(q), "q_phone": f"%{digits}%" if len(digits) >= 3
+            else None}
 
 
 def normalise_phone(phone: str, country_code: str = "234") -> str:
@@ -119,7 +128,7 @@ def add_customer(conn: Connection, customer: Customer, created_by: str) -> Custo
 
 
 def update_customer(conn: Connection, customer_id: str, changes: Mapping[str, Any], by: str,
-                    scope: Scope = None) -> dict[str, Any]:
+                    scope: OfficerIds = None) -> dict[str, Any]:
     """Change a customer's name, phone, email, officer, branch or state (the same checks as
     add_customer); returns the customer as get_customer shows it."""
     unknown = sorted(set(changes) - EDITABLE)
@@ -157,7 +166,7 @@ def list_customers(conn: Connection, *, officer_id: str | None = None,
     return search_customers(conn, CustomerFilters(officer_id=officer_id), limit=limit)[0]
 
 
-def get_customer(conn: Connection, customer_id: str, scope: Scope = None) -> dict[str, Any]:
+def get_customer(conn: Connection, customer_id: str, scope: OfficerIds = None) -> dict[str, Any]:
     """One customer with its loan counts, or NotFound (also when outside the scope)."""
     rows, _ = search_customers(conn, CustomerFilters(customer_id=customer_id, scope=scope),
                                limit=1)

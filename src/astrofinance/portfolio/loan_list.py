@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from astrofinance.errors import ValidationFailed
-from astrofinance.kit.sql import load_sql
+from astrofinance.kit.sql import check_sort, load_sql
 from astrofinance.metrics.portfolio_result import avg2, money, pct
 from astrofinance.metrics.service import FIELD_NAMES
+from astrofinance.portfolio.customers import SEARCH_SQL, search_terms
 from astrofinance.portfolio.waves import normalize_wave
 from astrofinance.sync.values import BadValue, canonical_status
 
@@ -59,12 +60,11 @@ _FILTERS: dict[str, str] = {
     "early_indicator_tagged": "l.early_indicator_tagged = :early_indicator_tagged",
     "disbursed_from": "l.disbursement_date >= :disbursed_from",
     "disbursed_to": "l.disbursement_date <= :disbursed_to",
-    # by the loan id, or the loans (by their customer index) of the customer with that id or
-    # a name or phone like it: no scan of the loans (an OR over them would be one)
+    # by the loan id, or the loans (by their customer index) of the customers the customer
+    # search finds: no scan of the loans (an OR over them would be one)
     "q": "l.loan_id IN (SELECT CAST(:q AS text) UNION ALL SELECT b.loan_id FROM loans b "
-         "WHERE b.customer_id IN (SELECT CAST(:q AS text) UNION ALL SELECT customer_id "
-         "FROM customers WHERE name ILIKE :q_like ESCAPE '\\' "
-         "OR phone LIKE CAST(:q_phone AS text)))",
+         "WHERE b.customer_id IN (SELECT c.customer_id FROM customers c WHERE "
+         f"{SEARCH_SQL}))",
     "scope": "l.officer_id = ANY(:scope)",
     # set by routes only (the drill-downs list exactly the loans their summaries count):
     # FIMR counts disbursed loans whose first installment is past due (portfolio_fimr.sql),
@@ -110,11 +110,7 @@ class LoanFilters:
                 continue
             params[name] = self._value(name, value)
         if "q" in params:
-            q = params["q"]
-            like = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params["q_like"] = f"%{like}%"
-            digits = "".join(ch for ch in q if ch.isdigit())
-            params["q_phone"] = f"%{digits[-10:]}" if len(digits) >= 4 else None
+            params.update(search_terms(params["q"]))
         return "".join(f"\n  AND {_FILTERS[n]}" for n in params if n in _FILTERS), params
 
     def _value(self, name: str, value: Any) -> Any:
@@ -138,10 +134,7 @@ class LoanFilters:
 
 
 def _order(sort: str, order: str) -> str:
-    if sort not in SORTS:
-        raise ValidationFailed(f"cannot sort by {sort!r}: use one of {', '.join(SORTS)}")
-    if order not in ("asc", "desc"):
-        raise ValidationFailed("order must be asc or desc")
+    check_sort(sort, order, tuple(SORTS))
     tie = "" if sort == "loan_id" else f", l.loan_id {order}"
     return f"{SORTS[sort]} {order} NULLS LAST{tie}"
 
@@ -162,8 +155,8 @@ def list_page(conn: Connection, filters: LoanFilters, *, sort: str = "loan_id",
 
 
 def first_ids(conn: Connection, filters: LoanFilters, *, sort: str = "loan_id",
-              order: str = "asc", limit: int) -> list[str]:
-    """The ids of the list's first `limit` rows, in the list's order."""
+              order: str = "asc", limit: int | None) -> list[str]:
+    """The ids of the list's first `limit` rows (None: all), in the list's order."""
     where, params = filters.sql()
     return list(conn.execute(text(_render("loan_list_ids", where, _order(sort, order))),
                              {**params, "limit": limit}).scalars())
@@ -191,7 +184,8 @@ def export_query(filters: LoanFilters, *, sort: str = "loan_id",
                  order: str = "asc") -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of the whole filtered list (for a streamed CSV)."""
     where, params = filters.sql()
-    return _render("loan_list_export", where, _order(sort, order)), params
+    return (_render("loan_list", where, _order(sort, order)),
+            {**params, "limit": None, "offset": 0})      # LIMIT NULL: every row
 
 
 def summary(conn: Connection, filters: LoanFilters,

@@ -25,22 +25,22 @@ from astrofinance.db.engine import Database
 from astrofinance.errors import Conflict, NotFound
 from astrofinance.kit.sql import load_sql
 from astrofinance.sync.mapping import load_mapping
-from astrofinance.sync.runner import INCREMENTAL, LOCK, BatchSizes, Silent, Syncer, SyncResult
+from astrofinance.sync.runner import (
+    FIXES,
+    HOLIDAY_ENTITIES,
+    INCREMENTAL,
+    LOCK,
+    BatchSizes,
+    Silent,
+    Syncer,
+    SyncResult,
+)
 from astrofinance.sync.source import SqlSource
 
 PKG = "astrofinance.sync"
 log = logging.getLogger("astrofinance.sync")
 START_TIMEOUT = 60.0
 _one_at_a_time = threading.Lock()
-
-HOLIDAY_ENTITIES = ("holidays", "officer_holidays")
-FIXES: dict[str, tuple[str, list[str]]] = {
-    "officer-emails": ("officers", ["email"]),
-    "first-due-dates": ("loans", ["first_payment_due_date"]),
-    "repayment-amounts": ("loans", ["loan_amount", "interest_amount", "fee_amount",
-                                    "repayment_amount"]),
-}
-"""The column fixes: command -> (entity, columns updated from the source)."""
 
 
 def _full(s: Syncer, restart: bool) -> SyncResult:

@@ -34,6 +34,16 @@ from astrofinance.sync.source_spec import SOURCE_ENTITIES
 PKG = "astrofinance.sync"
 LOCK = "astrofinance.sync"
 INCREMENTAL = ("officers", "customers", "loans", "repayments")
+HOLIDAY_ENTITIES = ("holidays", "officer_holidays")
+"""What `sync holidays` takes (those the mapping has)."""
+FIXES: dict[str, tuple[str, list[str]]] = {
+    "officer-emails": ("officers", ["email"]),
+    "first-due-dates": ("loans", ["first_payment_due_date"]),
+    "repayment-amounts": ("loans", ["loan_amount", "interest_amount", "fee_amount",
+                                    "repayment_amount"]),
+}
+"""The column fixes (`sync officer-emails` ...): command -> (entity, columns updated from the
+source), for the CLI and the API alike."""
 
 
 class SyncFailed(AstroFinanceError):

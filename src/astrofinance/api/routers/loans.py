@@ -81,7 +81,7 @@ def recalculate_fields(conn: Conn, request: Request, user: Principal = RECALC,
     as_of = (body.as_of if body else None) or request.app.state.settings.today()
     ids = None
     if not user.scope.everything:      # a scoped role granted the right: its own loans only
-        ids = _scope_loans(conn, user)
+        ids = loan_list.first_ids(conn, scoped(loan_list.LoanFilters(), user), limit=None)
         if not ids:
             return ok({"as_of": as_of, "total_loans_processed": 0, "loans_updated": 0,
                        "execution_time_ms": 0}, "no loans to recalculate")
@@ -136,10 +136,3 @@ def _loan_rows(conn: Conn, user: Principal, loan_id: str, name: str, fmt: str,
     if fmt == "csv":
         return rows_csv(columns, rows, filename)
     return ok({"loan_id": loan_id, "items": rows, "total": len(rows)})
-
-
-def _scope_loans(conn: Conn, user: Principal) -> list[str]:
-    from sqlalchemy import text
-
-    return list(conn.execute(text("SELECT loan_id FROM loans WHERE officer_id = ANY(:s)"),
-                             {"s": list(user.scope.officer_ids or ())}).scalars())
