@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from astrofinance.errors import NotFound, ValidationFailed
+from astrofinance.metrics.snapshots import store_snapshot
 
 FIELD_NAMES: tuple[str, ...] = (
     "total_repayments", "principal_outstanding", "interest_outstanding", "fees_outstanding",
@@ -35,7 +36,8 @@ def _check_as_of(as_of: dt.date) -> None:
 
 def recalculate(conn: Connection, as_of: dt.date,
                 loan_ids: list[str] | None = None) -> RecalcResult:
-    """Compute and store every loan's fields (or the given loans') as of a date."""
+    """Compute and store every loan's fields (or the given loans') as of a date; a full
+    recalculation also stores that day's portfolio snapshot (metrics/snapshots.py)."""
     _check_as_of(as_of)
     if loan_ids:
         _require_loans(conn, loan_ids)
@@ -43,6 +45,8 @@ def recalculate(conn: Connection, as_of: dt.date,
         text("SELECT * FROM recalculate_all_loan_fields(:as_of, :ids)"),
         {"as_of": as_of, "ids": loan_ids or None},
     ).one()
+    if not loan_ids:
+        store_snapshot(conn, as_of)
     return RecalcResult(as_of, row.total_loans_processed, row.loans_updated,
                         row.execution_time_ms)
 
