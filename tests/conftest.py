@@ -10,6 +10,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -88,15 +89,16 @@ def _used_databases(pg_server_url: str) -> Iterator[list[str]]:
     admin.dispose()
 
 
-@pytest.fixture
-def db(pg_server_url: str, template_db: str, _used_databases: list[str]) -> Iterator[Database]:
-    """A fresh, migrated database for one test, selected as the process's database."""
+@contextmanager
+def cloned_database(pg_server_url: str, template: str,
+                    used: list[str]) -> Iterator[Database]:
+    """A fresh database copied from `template`, selected as the process's database."""
     name = f"af_t_{uuid.uuid4().hex[:12]}"
     admin = _admin(pg_server_url)
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     admin.dispose()
-    _used_databases.append(name)
+    used.append(name)
     database = Database(_with_database(pg_server_url, name))
     set_database(database)
     reset_settings()
@@ -105,6 +107,13 @@ def db(pg_server_url: str, template_db: str, _used_databases: list[str]) -> Iter
     finally:
         set_database(None)
         database.dispose()
+
+
+@pytest.fixture
+def db(pg_server_url: str, template_db: str, _used_databases: list[str]) -> Iterator[Database]:
+    """A fresh, migrated database for one test, selected as the process's database."""
+    with cloned_database(pg_server_url, template_db, _used_databases) as database:
+        yield database
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def test_refresh_stops_at_a_failed_step_and_keeps_what_is_done(db, src, tmp_path
 
 def test_demo_takes_its_first_book_from_the_source(db, src):  # noqa: F811
     worked_example(src)
-    result = runner.invoke(app, ["demo", "--source-url", src])
+    result = runner.invoke(app, ["demo", "--source-url", src, "--no-serve"])
     assert result.exit_code == 0, result.output
     assert rows(db, "SELECT command, status FROM sync_runs") == [("full", "succeeded")]
     # the 2 synced loans, and a demo loan book: one loan per customer, through the ledger

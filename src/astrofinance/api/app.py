@@ -8,6 +8,7 @@ import time
 import uuid
 
 from fastapi import FastAPI, Request
+from starlette.responses import Response
 
 from astrofinance import __version__
 from astrofinance.api import errors
@@ -39,8 +40,10 @@ decimal string. Lists take `format=csv` for the whole filtered set as streamed C
 """
 
 
-def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
-    """The API over `db` (default: the configured database, started and migrated)."""
+def create_app(db: Database | None = None, settings: Settings | None = None,
+               web: bool = True) -> FastAPI:
+    """The API over `db` (default: the configured database, started and migrated), with the
+    web dashboard at / unless `web` is False."""
     app = FastAPI(title="AstroFinance API", version=__version__, description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.settings = settings or get_settings()
@@ -50,6 +53,10 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.middleware("http")(_request_context)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    if web:
+        from astrofinance import web as dashboard
+
+        dashboard.install(app)
     return app
 
 
@@ -61,6 +68,7 @@ async def _request_context(request: Request, call_next):
     request.state.request_id = rid
     started = time.perf_counter()
     nul = _nul_parameter(request)
+    response: Response
     if nul is not None:
         response = error_response(422, "validation_failed", f"invalid {nul}: text may not "
                                   "contain NUL (\\0) characters",

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from astrofinance.api.envelope import error_response
@@ -45,12 +45,17 @@ def install(app: FastAPI) -> None:
         status, code = next(((s, c) for t, s, c in _DOMAIN if isinstance(exc, t)),
                             (400, "error"))
         details = getattr(exc, "problems", None) or None
+        if _web(request):
+            return request.app.state.error_page(request, status, str(exc))
         return error_response(status, code, str(exc), details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        if _web(request):
+            return request.app.state.error_page(request, exc.status_code, message,
+                                                getattr(exc, "headers", None))
         return error_response(exc.status_code, code, message,
                               headers=getattr(exc, "headers", None))
 
@@ -61,6 +66,8 @@ def install(app: FastAPI) -> None:
         message = f"invalid {first['field']}: {first['reason']}"
         if len(problems) > 1:
             message += f" (and {len(problems) - 1} more)"
+        if _web(request):
+            return request.app.state.error_page(request, 422, message)
         return error_response(422, "validation_failed", message, problems)
 
     @app.exception_handler(Exception)
@@ -68,7 +75,14 @@ def install(app: FastAPI) -> None:
         return unexpected_response(request, exc)
 
 
-def unexpected_response(request: Request, exc: Exception) -> JSONResponse:
+def _web(request: Request) -> bool:
+    """A page of the web UI (installed): its errors are pages, not JSON."""
+    from astrofinance.web.app import is_page
+
+    return getattr(request.app.state, "error_page", None) is not None and is_page(request)
+
+
+def unexpected_response(request: Request, exc: Exception) -> Response:
     """A 500 with the request id only (the traceback goes to the log, without the SQL's
     parameters: the engine hides them); text with a NUL character in a JSON body, which
     PostgreSQL cannot store, is a 422 instead."""
@@ -79,6 +93,9 @@ def unexpected_response(request: Request, exc: Exception) -> JSONResponse:
     rid = request_id(request)
     log.error("unhandled error in %s %s [request %s]", request.method, request.url.path,
               rid, exc_info=exc)
+    if _web(request):
+        return request.app.state.error_page(
+            request, 500, f"An unexpected error: quote request id {rid} to the operator.")
     return error_response(500, "internal_error",
                           f"internal error; quote request id {rid} to the operator",
                           {"request_id": rid}, headers={"X-Request-ID": rid})

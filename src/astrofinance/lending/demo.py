@@ -73,7 +73,9 @@ def _one_loan(conn: Connection, loan_id: str, customer: str, rng: random.Random,
         amount = sum((d.amount_due for d in chunk), Decimal(0))
         paid.append(record_payment(conn, loan_id, amount, when, BY,
                                    key=f"demo-{loan_id}-{k}").transaction_id)
-    if behaviour == "late" and dues:
+    still_open = conn.execute(text("SELECT status = 'Active' FROM loans WHERE loan_id = :l"),
+                              {"l": loan_id}).scalar_one()
+    if behaviour == "late" and dues and still_open:   # a loan paid in full takes no charge
         charge_loan(conn, loan_id, "penalty", Decimal(500), dues[-1].due_date, BY,
                     note="late payment")
     if paid and rng.random() < 0.1:

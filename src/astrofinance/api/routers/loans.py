@@ -33,15 +33,24 @@ def loans_answer(request: Request, conn: Conn, user: Principal, filters: loan_li
     if fmt == "csv":
         query, params = loan_list.export_query(filters, sort=sort, order=order)
         return stream_csv(request.app.state.db, query, params, name)
+    data = loans_page(request, conn, filters, page, sort, order)
+    if not with_summary:
+        del data["summary"]
+    return ok(data, counted(data["total"], "loan"))
+
+
+def loans_page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any,
+               sort: str, order: str) -> dict[str, Any]:
+    """One page of the list with the total, the pages and the summary (the API's answer and
+    the web UI's All Loans table): served from the versioned cache while the data is
+    unchanged."""
     cache, settings = request.app.state.cache, request.app.state.settings
     version = data_version(conn) if cache.seconds > 0 else None
     items = _page(request, conn, filters, page, sort, order, version)
     summary = cache.get(conn, ("loans.summary", filters, tuple(settings.par_days)),
                         lambda c: loan_list.summary(c, filters, settings.par_days), version)
-    data = {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order}
-    if with_summary:
-        data["summary"] = summary
-    return ok(data, counted(summary["loans"], "loan"))
+    return {"items": items, **page.meta(summary["loans"]), "sort": sort, "order": order,
+            "summary": summary}
 
 
 def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any, sort: str,
@@ -79,17 +88,25 @@ def recalculate_fields(conn: Conn, request: Request, user: Principal = RECALC,
     """Recompute and store the per-loan fields of every loan (as of today, or `as_of`), as the
     earlier system's endpoint did; returns loans_updated and execution_time_ms."""
     as_of = (body.as_of if body else None) or request.app.state.settings.today()
+    result = recalculate_in_scope(conn, user, as_of)
+    empty = not user.scope.everything and not result["total_loans_processed"]
+    return ok(result, "no loans to recalculate" if empty
+              else "Successfully recalculated computed fields for all loans")
+
+
+def recalculate_in_scope(conn: Conn, user: Principal, as_of: Any) -> dict[str, Any]:
+    """Recalculate every loan the caller sees (all of them, or a scoped role's own) as of a
+    day: the API's and the web UI's Refresh Fields."""
     ids = None
     if not user.scope.everything:      # a scoped role granted the right: its own loans only
         ids = loan_list.first_ids(conn, scoped(loan_list.LoanFilters(), user), limit=None)
         if not ids:
-            return ok({"as_of": as_of, "total_loans_processed": 0, "loans_updated": 0,
-                       "execution_time_ms": 0}, "no loans to recalculate")
+            return {"as_of": as_of, "total_loans_processed": 0, "loans_updated": 0,
+                    "execution_time_ms": 0}
     result = recalculate(conn, as_of, ids)
-    return ok({"as_of": result.as_of, "total_loans_processed": result.total_loans_processed,
-               "loans_updated": result.loans_updated,
-               "execution_time_ms": result.execution_time_ms},
-              "Successfully recalculated computed fields for all loans")
+    return {"as_of": result.as_of, "total_loans_processed": result.total_loans_processed,
+            "loans_updated": result.loans_updated,
+            "execution_time_ms": result.execution_time_ms}
 
 
 @router.get("/loans/{loan_id}", response_model=Envelope, summary="One loan and its fields")

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
+from sqlalchemy import Connection
 
 from astrofinance.api.deps import Conn, get_principal
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, error_response, ok
 from astrofinance.api.query import Strict
 from astrofinance.auth import tokens
 from astrofinance.auth.context import act_as
+from astrofinance.auth.models import User
 from astrofinance.auth.service import authenticate
-from astrofinance.auth.tokens import LoginLimit, Principal
+from astrofinance.auth.tokens import IssuedToken, LoginLimit, Principal
 
 router = APIRouter(prefix="/auth", tags=["authentication"])
 
@@ -35,6 +38,41 @@ def client_address(request: Request) -> str:
     return host
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A sign-in refused: 401 (wrong password or disabled user) or 429 (rate limit)."""
+
+    status: int
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+
+
+def sign_in(request: Request, conn: Connection, username: str,
+            password: str) -> tuple[IssuedToken, User] | Refused:
+    """The API's and the web UI's sign-in: the rate limit per username and per client, the
+    password check, a failure recorded, or a new session for the user."""
+    settings = request.app.state.settings
+    client = client_address(request)
+    limit = LoginLimit(settings.login_attempts_per_user, settings.login_attempts_per_client,
+                       settings.login_window_seconds)
+    wait = tokens.login_retry_after(conn, username, client, limit)
+    if wait is not None:
+        return Refused(429, "too_many_requests",
+                       f"too many failed sign-ins: try again in {wait} s",
+                       {"retry_after_seconds": wait}, {"Retry-After": str(wait)})
+    user = authenticate(conn, username, password)
+    if user is None:
+        tokens.record_login_failure(conn, username, client)
+        return Refused(401, "unauthenticated", "wrong username or password, or the user is "
+                                               "disabled")
+    act_as(conn, user.username)
+    issued = tokens.start_session(conn, user.id, user.username, settings.session_hours)
+    request.state.principal = user.username
+    return issued, user
+
+
 @router.post("/login", response_model=Envelope, summary="Sign in: a session token",
              responses={401: ERROR_RESPONSES[401], 429: {"model": ERROR_RESPONSES[401]["model"],
                                                          "description": "Too many failures"}})
@@ -42,23 +80,11 @@ def login(body: Login, request: Request, conn: Conn) -> Any:
     """Exchange a username and password for a bearer token lasting ASTROFINANCE_SESSION_HOURS.
     After too many failures for a username or from an address the answer is 429 with
     Retry-After. The password is never logged or echoed."""
-    settings = request.app.state.settings
-    client = client_address(request)
-    limit = LoginLimit(settings.login_attempts_per_user, settings.login_attempts_per_client,
-                       settings.login_window_seconds)
-    wait = tokens.login_retry_after(conn, body.username, client, limit)
-    if wait is not None:
-        return error_response(429, "too_many_requests",
-                              f"too many failed sign-ins: try again in {wait} s",
-                              {"retry_after_seconds": wait}, headers={"Retry-After": str(wait)})
-    user = authenticate(conn, body.username, body.password)
-    if user is None:
-        tokens.record_login_failure(conn, body.username, client)
-        return error_response(401, "unauthenticated", "wrong username or password, or the "
-                                                      "user is disabled")
-    act_as(conn, user.username)
-    issued = tokens.start_session(conn, user.id, user.username, settings.session_hours)
-    request.state.principal = user.username
+    outcome = sign_in(request, conn, body.username, body.password)
+    if isinstance(outcome, Refused):
+        return error_response(outcome.status, outcome.code, outcome.message,
+                              outcome.details, headers=outcome.headers)
+    issued, user = outcome
     return ok({"access_token": issued.token, "token_type": "bearer",
                "expires_at": issued.expires_at, "user": {
                    "username": user.username, "full_name": user.full_name, "role": user.role,

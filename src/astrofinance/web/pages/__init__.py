@@ -1,0 +1,15 @@
+"""The dashboard's pages, one module per area."""
+
+from astrofinance.web.pages import (
+    collections,
+    loans,
+    officers,
+    operations,
+    overview,
+    risk,
+    rollups,
+    session,
+)
+
+ROUTERS = [session.router, overview.router, loans.router, officers.router, risk.router,
+           rollups.router, collections.router, operations.router]
