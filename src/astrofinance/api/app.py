@@ -80,6 +80,7 @@ async def _request_context(request: Request, call_next):
             response = errors.unexpected_response(request, exc)
     elapsed = (time.perf_counter() - started) * 1000
     response.headers["X-Request-ID"] = rid
+    response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
     log.info("%s %s %s %.1fms user=%s request=%s", request.method, request.url.path,
              response.status_code, elapsed, getattr(request.state, "principal", "-"), rid)
     return response

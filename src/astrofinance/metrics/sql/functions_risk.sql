@@ -28,13 +28,25 @@ $$;
 -- (added after the last recalculation). Such a book cannot be read from the stored columns.
 CREATE OR REPLACE FUNCTION loan_fields_stored_state()
 RETURNS TABLE (as_of date, missing bigint) LANGUAGE sql STABLE AS $$
-    WITH stored AS (SELECT max(fields_as_of) AS as_of FROM loans)
-    SELECT s.as_of,
-           (SELECT count(*) FROM loans l
-            WHERE l.status NOT IN ('Pending', 'Cancelled')
-              AND l.disbursement_date <= coalesce(s.as_of, 'infinity'::date)
-              AND (s.as_of IS NULL OR l.fields_as_of IS DISTINCT FROM s.as_of))
-    FROM stored s
+    -- One pass (a parallel scan) settles the usual case, every counted loan as of the latest
+    -- date: the oldest stored date of a counted loan is the latest, and no counted loan
+    -- without fields was disbursed by it. Otherwise the exact count, a second pass.
+    WITH a AS MATERIALIZED (
+        SELECT max(l.fields_as_of) AS latest,
+               min(l.fields_as_of) FILTER (WHERE l.status NOT IN ('Pending', 'Cancelled'))
+                   AS oldest,
+               min(l.disbursement_date) FILTER (WHERE l.status NOT IN ('Pending', 'Cancelled')
+                                                  AND l.fields_as_of IS NULL) AS first_unset
+        FROM loans l)
+    SELECT a.latest,
+           CASE WHEN a.latest IS NOT NULL AND (a.oldest IS NULL OR a.oldest = a.latest)
+                     AND (a.first_unset IS NULL OR a.first_unset > a.latest) THEN 0::bigint
+                ELSE (SELECT count(*) FROM loans l
+                      WHERE l.status NOT IN ('Pending', 'Cancelled')
+                        AND l.disbursement_date <= coalesce(a.latest, 'infinity'::date)
+                        AND (a.latest IS NULL OR l.fields_as_of IS DISTINCT FROM a.latest))
+           END
+    FROM a
 $$;
 
 -- The fields the portfolio metrics read as of a date, for the given loans (NULL: all): the
