@@ -114,11 +114,15 @@ class _Queries:
     filters: str
     params: dict[str, Any]
     dpd_columns: str
+    dpd_totals: str = ""
+    dpd_names: str = ""
 
     def render(self, name: str) -> str:
         return (load_sql(_PKG, name).replace("{group_key}", self.group_key)
                 .replace("{on_books}", ON_BOOKS_SQL).replace("{filters}", self.filters)
-                .replace("{dpd_columns}", self.dpd_columns))
+                .replace("{dpd_columns}", self.dpd_columns)
+                .replace("{dpd_totals}", self.dpd_totals)
+                .replace("{dpd_names}", self.dpd_names))
 
     def run(self, conn: Connection, name: str, **params: Any) -> list[Any]:
         return list(conn.execute(text(self.render(name)), {**self.params, **params}).all())
@@ -210,7 +214,12 @@ def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int
         cols += [f"count(*) FILTER (WHERE {where}) AS {c.key}_n",
                  f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS {c.key}_amt"]
     group_key = GROUP_KEYS[group_by] if group_by else "NULL::text"
-    return _Queries(group_key, clauses, params, "".join(f",\n       {c}" for c in cols))
+    names = [c.rsplit(" AS ", 1)[1] for c in cols]
+    totals = [f"coalesce(sum(g.{n}), 0){'::bigint' if n.endswith('_n') or '_n_' in n else ''}"
+              f" AS {n}" for n in names]
+    return _Queries(group_key, clauses, params, "".join(f",\n       {c}" for c in cols),
+                    "".join(f",\n       {t}" for t in totals),
+                    "".join(f", g.{n}" for n in names))
 
 
 @contextlib.contextmanager

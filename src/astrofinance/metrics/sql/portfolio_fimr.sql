@@ -1,18 +1,32 @@
 -- First-installment-missed counts over every loan disbursed on or before :as_of (not only
 -- those still on the books; Pending and Cancelled loans were never disbursed), per group and
--- disbursement month (cohort), with the totals: GROUPING SETS in one pass.
+-- disbursement month (cohort), with the totals per group, per cohort and overall.
 -- eligible: the first installment is past due (T > d_1 + grace); tagged: it was missed.
-SELECT x.grp, x.cohort,
-       GROUPING(x.grp) = 1 AS all_groups,
-       GROUPING(x.cohort) = 1 AS all_cohorts,
-       count(*) FILTER (WHERE x.fimr_eligible) AS eligible,
-       count(*) FILTER (WHERE x.fimr_eligible AND x.fimr_tagged) AS tagged
-FROM (
-    SELECT {group_key} AS grp, to_char(b.disbursement_date, 'YYYY-MM') AS cohort,
-           b.fimr_eligible, b.fimr_tagged
-    FROM _pf_book b
-    WHERE b.disbursement_date <= :as_of
-      AND b.status NOT IN ('Pending', 'Cancelled')
-      {filters}
-) x
-GROUP BY GROUPING SETS ((), (x.cohort), (x.grp), (x.grp, x.cohort))
+-- One pass grouped by (group, cohort) (a parallel aggregate: GROUPING SETS is not), then the
+-- other three groupings summed over its rows.
+WITH g AS (
+    SELECT x.grp, x.cohort,
+           count(*) FILTER (WHERE x.fimr_eligible) AS eligible,
+           count(*) FILTER (WHERE x.fimr_eligible AND x.fimr_tagged) AS tagged
+    FROM (
+        SELECT {group_key} AS grp, to_char(b.disbursement_date, 'YYYY-MM') AS cohort,
+               b.fimr_eligible, b.fimr_tagged
+        FROM _pf_book b
+        WHERE b.disbursement_date <= :as_of
+          AND b.status NOT IN ('Pending', 'Cancelled')
+          {filters}
+    ) x
+    GROUP BY x.grp, x.cohort
+)
+SELECT g.grp::text, g.cohort, false AS all_groups, false AS all_cohorts, g.eligible, g.tagged
+FROM g
+UNION ALL
+SELECT g.grp::text, NULL, false, true, sum(g.eligible)::bigint, sum(g.tagged)::bigint
+FROM g GROUP BY g.grp
+UNION ALL
+SELECT NULL, g.cohort, true, false, sum(g.eligible)::bigint, sum(g.tagged)::bigint
+FROM g GROUP BY g.cohort
+UNION ALL
+SELECT NULL, NULL, true, true, coalesce(sum(g.eligible), 0)::bigint,
+       coalesce(sum(g.tagged), 0)::bigint
+FROM g
