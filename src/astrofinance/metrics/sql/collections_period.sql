@@ -4,19 +4,21 @@
 -- filters of PortfolioFilters.sql over loans as `b`), collected = non-reversed repayments
 -- dated in the period, due = the installments (amount_due) falling due in it.
 -- tests/api/test_officers.py holds the two to the same totals.
-WITH l AS (
-    SELECT b.loan_id, {group_key} AS grp
-    FROM loans b
-    WHERE b.status NOT IN ('Pending', 'Cancelled')
-      {filters}
-), x AS (
-    SELECT r.payment_date AS day, l.grp, r.payment_amount AS collected, NULL::numeric AS due
-    FROM repayments r JOIN l USING (loan_id)
+-- Each side reads only its rows in the period (by their date indexes) and joins the filtered
+-- loans (no pass over every loan).
+WITH x AS (
+    SELECT r.payment_date AS day, {group_key} AS grp, r.payment_amount AS collected,
+           NULL::numeric AS due
+    FROM repayments r JOIN loans b ON b.loan_id = r.loan_id
     WHERE NOT r.is_reversed AND r.payment_date BETWEEN :date_from AND :date_to
+      AND b.status NOT IN ('Pending', 'Cancelled')
+      {filters}
     UNION ALL
-    SELECT s.due_date, l.grp, NULL, s.amount_due
-    FROM payment_schedules s JOIN l USING (loan_id)
+    SELECT s.due_date, {group_key}, NULL, s.amount_due
+    FROM payment_schedules s JOIN loans b ON b.loan_id = s.loan_id
     WHERE s.due_date BETWEEN :date_from AND :date_to
+      AND b.status NOT IN ('Pending', 'Cancelled')
+      {filters}
 )
 SELECT x.day, x.grp,
        GROUPING(x.day) = 1 AS all_days,
