@@ -132,8 +132,14 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
                       filters: PortfolioFilters | None = None, group_by: str | None = None,
                       period_start: dt.date | None = None, period_end: dt.date | None = None,
                       par_days: list[int] | None = None,
-                      today: dt.date | None = None) -> PortfolioReport:
-    """The portfolio metrics as of a date, for the filtered loans, in total and per group."""
+                      today: dt.date | None = None,
+                      with_collections: bool = True) -> PortfolioReport:
+    """The portfolio metrics as of a date, for the filtered loans, in total and per group.
+
+    with_collections=False skips the period's collections (due_in_period and
+    repaid_in_period stay 0, so collection_rate is None), for a caller that reads them per
+    day from metrics.collections instead (the web overview): the query reads every
+    repayment and installment of the period."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
@@ -154,8 +160,9 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
         _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
         _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of))
         _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start, period_end=end))
-        _fill_collections(scopes, q.run(conn, "portfolio_collections",
-                                        period_start=start, period_end=end))
+        if with_collections:
+            _fill_collections(scopes, q.run(conn, "portfolio_collections",
+                                            period_start=start, period_end=end))
     scopes.setdefault(TOTAL, _new_kpis(None))
     if not group_by:
         scopes = {TOTAL: scopes[TOTAL]}
