@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -64,26 +65,40 @@ def collections(conn: Connection, filters: PortfolioFilters, *, date_from: dt.da
     if group_by not in GROUPS:
         raise ValidationFailed(f"cannot group collections by {group_by!r}: use one of "
                                f"{', '.join(GROUPS)}")
+    return collections_by(conn, filters, date_from=date_from, date_to=date_to)[group_by]
+
+
+_SETS = {"day": 3, "branch": 5, "officer": 6}
+"""GROUPING(day, branch, officer) of each grouping's rows (collections_period.sql)."""
+
+
+def collections_by(conn: Connection, filters: PortfolioFilters, *, date_from: dt.date,
+                   date_to: dt.date) -> dict[str, Collections]:
+    """Collections per day, per branch and per officer, from one pass over the period."""
     clauses, params = filters.sql()
-    group_key = GROUP_KEYS[group_by] if group_by != "day" else "NULL::text"
-    sql = (load_sql(_PKG, "collections_period").replace("{group_key}", group_key)
-           .replace("{filters}", clauses))
+    sql = (load_sql(_PKG, "collections_period").replace("{branch_key}", GROUP_KEYS["branch"])
+           .replace("{officer_key}", GROUP_KEYS["officer"]).replace("{filters}", clauses))
     rows = conn.execute(text(sql), {**params, "date_from": date_from,
                                     "date_to": date_to}).all()
-    total = next((_amounts(r.due, r.collected) for r in rows if r.all_days and r.all_groups),
+    total = next((_amounts(r.due, r.collected) for r in rows if r.sets == 7),
                  _amounts(ZERO, ZERO))
-    if group_by == "day":
-        by_day = {r.day: (r.due, r.collected) for r in rows if not r.all_days}
-        items = [{"date": d, **_amounts(*by_day.get(d, (ZERO, ZERO)))}
-                 for d in _days(date_from, date_to)]
-    else:
-        key = GROUPS[group_by]
-        items = [{key: r.grp, **_amounts(r.due, r.collected)}
-                 for r in rows if r.all_days and not r.all_groups]
-        items.sort(key=lambda i: (i[key] is None, i[key] or ""))
-        if group_by == "officer":
+    by_day = {r.day: (r.due, r.collected) for r in rows if r.sets == _SETS["day"]}
+    out = {"day": Collections(date_from, date_to, "day", [
+        {"date": d, **_amounts(*by_day.get(d, (ZERO, ZERO)))}
+        for d in _days(date_from, date_to)], total)}
+    for group in ("branch", "officer"):
+        key = GROUPS[group]
+        items = [{key: getattr(r, f"g_{group}"), **_amounts(r.due, r.collected)}
+                 for r in rows if r.sets == _SETS[group]]
+        items.sort(key=partial(_by_key, key))
+        if group == "officer":
             _add_officer_names(conn, items)
-    return Collections(date_from, date_to, group_by, items, total)
+        out[group] = Collections(date_from, date_to, group, items, total)
+    return out
+
+
+def _by_key(key: str, item: dict[str, Any]) -> tuple[bool, str]:
+    return item[key] is None, item[key] or ""
 
 
 def _amounts(due: Decimal, collected: Decimal) -> dict[str, Any]:

@@ -237,7 +237,8 @@ def _report(conn: Connection, group_by: str | None, filters: PortfolioFilters,
             as_of: dt.date | None, start: dt.date | None,
             end: dt.date | None) -> PortfolioReport:
     return portfolio_metrics(conn, as_of=as_of, filters=filters, group_by=group_by,
-                             period_start=start, period_end=end, par_days=PAR_DAYS)
+                             period_start=start, period_end=end, par_days=PAR_DAYS,
+                             group_cohorts=False)     # the rows show rates, not cohorts
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, order: str,

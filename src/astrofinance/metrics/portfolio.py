@@ -133,13 +133,16 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
                       period_start: dt.date | None = None, period_end: dt.date | None = None,
                       par_days: list[int] | None = None,
                       today: dt.date | None = None,
-                      with_collections: bool = True) -> PortfolioReport:
+                      with_collections: bool = True,
+                      group_cohorts: bool = True) -> PortfolioReport:
     """The portfolio metrics as of a date, for the filtered loans, in total and per group.
 
     with_collections=False skips the period's collections (due_in_period and
     repaid_in_period stay 0, so collection_rate is None), for a caller that reads them per
     day from metrics.collections instead (the web overview): the query reads every
-    repayment and installment of the period."""
+    repayment and installment of the period. group_cohorts=False leaves each group's FIMR
+    cohorts out (the total's are kept), for a caller that shows only the groups' rates (the
+    roll-ups): with a group per officer they are tens of thousands of rows."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
@@ -158,7 +161,8 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     scopes: dict[Key, Kpis] = {}
     with _book(conn, q, as_of, stored(as_of)):
         _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
-        _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of))
+        _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of,
+                                 group_cohorts=group_cohorts))
         _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start, period_end=end))
         if with_collections:
             _fill_collections(scopes, q.run(conn, "portfolio_collections",

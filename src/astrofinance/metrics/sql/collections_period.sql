@@ -1,5 +1,6 @@
 -- Amount due vs collected over [:date_from, :date_to] (GET /api/v1/collections): per day, per
--- group and in total (GROUPING SETS, one pass). The definition of portfolio_collections.sql
+-- branch, per officer and in total (GROUPING SETS over the period's rows, one pass; `sets`:
+-- 3 = a day, 5 = a branch, 6 = an officer, 7 = the total). The definition of portfolio_collections.sql
 -- (shared/spec/metrics.md, "Collection rate"): the same loans (not Pending or Cancelled, the
 -- filters of PortfolioFilters.sql over loans as `b`), collected = non-reversed repayments
 -- dated in the period, due = the installments (amount_due) falling due in it.
@@ -7,23 +8,22 @@
 -- Each side reads only its rows in the period (by their date indexes) and joins the filtered
 -- loans (no pass over every loan).
 WITH x AS (
-    SELECT r.payment_date AS day, {group_key} AS grp, r.payment_amount AS collected,
-           NULL::numeric AS due
+    SELECT r.payment_date AS day, {branch_key} AS g_branch, {officer_key} AS g_officer,
+           r.payment_amount AS collected, NULL::numeric AS due
     FROM repayments r JOIN loans b ON b.loan_id = r.loan_id
     WHERE NOT r.is_reversed AND r.payment_date BETWEEN :date_from AND :date_to
       AND b.status NOT IN ('Pending', 'Cancelled')
       {filters}
     UNION ALL
-    SELECT s.due_date, {group_key}, NULL, s.amount_due
+    SELECT s.due_date, {branch_key}, {officer_key}, NULL, s.amount_due
     FROM payment_schedules s JOIN loans b ON b.loan_id = s.loan_id
     WHERE s.due_date BETWEEN :date_from AND :date_to
       AND b.status NOT IN ('Pending', 'Cancelled')
       {filters}
 )
-SELECT x.day, x.grp,
-       GROUPING(x.day) = 1 AS all_days,
-       GROUPING(x.grp) = 1 AS all_groups,
+SELECT x.day, x.g_branch, x.g_officer,
+       GROUPING(x.day, x.g_branch, x.g_officer) AS sets,
        coalesce(sum(x.due), 0) AS due,
        coalesce(sum(x.collected), 0) AS collected
 FROM x
-GROUP BY GROUPING SETS ((x.day), (x.grp), ())
+GROUP BY GROUPING SETS ((x.day), (x.g_branch), (x.g_officer), ())

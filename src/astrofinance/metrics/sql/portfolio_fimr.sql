@@ -20,6 +20,7 @@ WITH g AS (
 )
 SELECT g.grp::text, g.cohort, false AS all_groups, false AS all_cohorts, g.eligible, g.tagged
 FROM g
+WHERE :group_cohorts          -- each group's cohorts, unless the caller does not want them
 UNION ALL
 SELECT g.grp::text, NULL, false, true, sum(g.eligible)::bigint, sum(g.tagged)::bigint
 FROM g GROUP BY g.grp

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 from astrofinance.api.deps import Conn, PageQ
 from astrofinance.api.query import Date, Many
 from astrofinance.kit.sql import load_sql
-from astrofinance.metrics.collections import collection_period, collections
+from astrofinance.metrics.collections import collection_period, collections_by
 from astrofinance.metrics.portfolio import PortfolioFilters
 from astrofinance.metrics.portfolio_result import money
 from astrofinance.web.auth import needs
@@ -51,8 +51,7 @@ def collections_page(request: Request, conn: Conn, filters: FiltersQ, period: Pe
     day = missed_on or period.today
     by = request.app.state.cache.get(
         conn, ("web.collections", filters, start, end),
-        lambda c: {g: collections(c, filters, date_from=start, date_to=end, group_by=g)
-                   for g in GROUPS})
+        lambda c: collections_by(c, filters, date_from=start, date_to=end))
     chosen = [(k, v) for k, v in request.query_params.multi_items() if k in FILTERS]
     csv = {g: "/api/v1/collections?" + urlencode(
         [*chosen, ("date_from", start), ("date_to", end), ("group_by", g), ("format", "csv")])

@@ -70,11 +70,17 @@ def officers(request: Request, conn: Conn, filters: OfficerFiltersQ, page_q: Pag
 def officer(request: Request, officer_id: str, conn: Conn, user=READ,
             period_from: PeriodFrom = None, period_to: PeriodTo = None) -> Any:
     scope = user.scope.officer_ids
-    r = rollups.officer_detail(conn, officer_id, scope, period_start=period_from,
-                               period_end=period_to)          # 404 outside the scope
     today = request.app.state.settings.today()
-    days = trend(conn, PortfolioFilters(officer=(officer_id,), scope=scope),
-                 r.as_of - dt.timedelta(days=TREND_DAYS - 1), r.as_of)
+
+    def compute(c: Any) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+        r = rollups.officer_detail(c, officer_id, scope, period_start=period_from,
+                                   period_end=period_to)          # 404 outside the scope
+        days = trend(c, PortfolioFilters(officer=(officer_id,), scope=scope),
+                     r.as_of - dt.timedelta(days=TREND_DAYS - 1), r.as_of)
+        return r, days, rollups.top_risk_loans(c, officer_id, scope, TOP_RISK_LOANS, today)
+
+    r, days, top_risk = request.app.state.cache.get(
+        conn, ("web.officer", officer_id, scope, period_from, period_to, today), compute)
     loans = LoanFilters(officer_id=(officer_id,), scope=scope)
     all_loans = request.app.state.cache.get(
         conn, ("loans.summary", loans, tuple(request.app.state.settings.par_days)),
@@ -84,9 +90,7 @@ def officer(request: Request, officer_id: str, conn: Conn, user=READ,
     return page(request, "officer.html", user, title=r.total["name"] or officer_id, r=r,
                 o=r.total, contact=contact, trend=days, chart=trend_chart(days),
                 trend_days=TREND_DAYS, metric_columns=METRIC_COLUMNS,
-                top_risk=rollups.top_risk_loans(conn, officer_id, scope, TOP_RISK_LOANS,
-                                                today),
-                loans_count=all_loans["loans"])
+                top_risk=top_risk, loans_count=all_loans["loans"])
 
 
 def trend_chart(days: list[dict[str, Any]]) -> dict[str, Any]:

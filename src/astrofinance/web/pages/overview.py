@@ -34,7 +34,8 @@ def overview_data(conn: Any, filters: PortfolioFilters, period: Any) -> dict[str
     """Everything the overview shows, for the (scoped) filters and the period."""
     report = portfolio_metrics(conn, filters=filters, group_by="wave",
                                period_start=period.start, period_end=period.end,
-                               with_collections=False)       # per day below instead
+                               with_collections=False,      # per day below instead
+                               group_cohorts=False)
     today = period.today
     first = min(period.start, week_start(today), today.replace(day=1))
     last = max(period.end, today)
