@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(300, ge=1, alias="ASTROFINANCE_LOGIN_WINDOW_SECONDS")
     api_max_page_size: int = Field(500, ge=1, le=10_000, alias="ASTROFINANCE_API_MAX_PAGE_SIZE")
     trusted_proxies: str = Field("", alias="ASTROFINANCE_TRUSTED_PROXIES")
+    secure_cookies: bool = Field(False, alias="ASTROFINANCE_SECURE_COOKIES")
+    """The web UI's cookies are Secure over HTTPS; true: always (behind a TLS proxy)."""
     api_cache_seconds: float = Field(10, ge=0, le=3600, alias="ASTROFINANCE_API_CACHE_SECONDS")
     api_cache_rows: int = Field(1000, ge=1, le=100_000, alias="ASTROFINANCE_API_CACHE_ROWS")
 

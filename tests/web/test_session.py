@@ -59,3 +59,31 @@ def test_next_never_leaves_the_site(site, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(site.url("/"))
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(site):
+    import httpx
+
+    site.api.user("ana", "analyst")
+    form = {"username": "ana", "password": PASSWORD}
+    with httpx.Client(base_url=site.base_url) as client:
+        r = client.post("/login", data=form, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and "af_session" not in r.cookies
+        r = client.post("/login", data=form, headers={"Origin": site.base_url})
+        assert r.status_code == 303 and "af_session" in r.cookies
+
+
+def test_cookies_are_secure_behind_a_tls_proxy(book_db, monkeypatch):
+    import httpx
+
+    from astrofinance.config import get_settings, reset_settings
+    from tests.api.live import Api, serve
+
+    monkeypatch.setenv("ASTROFINANCE_SECURE_COOKIES", "true")
+    reset_settings()
+    with serve(book_db, get_settings()) as url:
+        Api(url, book_db).user("ana", "analyst")
+        r = httpx.post(url + "/login", data={"username": "ana", "password": PASSWORD})
+    reset_settings()
+    cookies = r.headers.get_list("set-cookie")
+    assert len(cookies) == 2 and all("Secure" in c for c in cookies)

@@ -91,11 +91,23 @@ def needs(permission: str):
 def set_session_cookies(request: Request, response: Response, token: str,
                         max_age: int) -> None:
     """The session (HttpOnly) and its CSRF token (read by the page for htmx's header)."""
-    secure = request.url.scheme == "https"
+    secure = request.url.scheme == "https" or request.app.state.settings.secure_cookies
     response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True,
                         samesite="lax", secure=secure, path="/")
     response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), max_age=max_age,
                         httponly=False, samesite="strict", secure=secure, path="/")
+
+
+def same_origin(request: Request) -> None:
+    """A sign-in posted from another site is refused (login CSRF: signing a victim in as
+    the attacker): the browser's Origin (or Referer) must be this site when it sends one."""
+    from urllib.parse import urlsplit
+
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if not sent or sent == "null":
+        return
+    if urlsplit(sent).netloc != request.headers.get("host", request.url.netloc):
+        raise HTTPException(403, "sign in from this site's own login page")
 
 
 def clear_session_cookies(response: Response) -> None:

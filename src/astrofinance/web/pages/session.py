@@ -16,6 +16,7 @@ from astrofinance.web.auth import (
     clear_session_cookies,
     csrf_checked,
     safe_next,
+    same_origin,
     set_session_cookies,
 )
 from astrofinance.web.pages.common import optional_user
@@ -32,7 +33,7 @@ def login_page(request: Request, next: str = "/") -> Any:   # noqa: A002 (the UR
                 notice="You have signed out." if request.query_params.get("bye") else None)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(same_origin)])
 def login(request: Request, conn: Conn, username: Annotated[str, Form(max_length=128)],
           password: Annotated[str, Form(max_length=1024)],
           next: Annotated[str, Form(max_length=2000)] = "/") -> Any:  # noqa: A002
