@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from astrofinance.errors import ConfigurationError
@@ -70,6 +70,43 @@ class Settings(BaseSettings):
     """The web UI's cookies are Secure over HTTPS; true: always (behind a TLS proxy)."""
     api_cache_seconds: float = Field(10, ge=0, le=3600, alias="ASTROFINANCE_API_CACHE_SECONDS")
     api_cache_rows: int = Field(1000, ge=1, le=100_000, alias="ASTROFINANCE_API_CACHE_ROWS")
+    # monitoring and the configuration file (issue 7; docs/operations.md, "Monitoring")
+    config_file: Path | None = Field(None, alias="ASTROFINANCE_CONFIG_FILE")
+    """database.config.json (config_file.py); default ./database.config.json when present."""
+    db_pool_size: int = Field(5, ge=1, le=1000, validation_alias=AliasChoices(
+        "ASTROFINANCE_DB_POOL_SIZE", "DB_POOL_SIZE"))
+    monitoring_enabled: bool = Field(True, validation_alias=AliasChoices(
+        "ASTROFINANCE_MONITORING_ENABLED", "MONITORING_ENABLED"))
+    slow_query_ms: int = Field(1000, ge=0, validation_alias=AliasChoices(
+        "ASTROFINANCE_SLOW_QUERY_MS", "SLOW_QUERY_THRESHOLD"))
+    """Statements slower than this are logged at WARNING (0: never)."""
+    log_queries: bool = Field(False, validation_alias=AliasChoices(
+        "ASTROFINANCE_LOG_QUERIES", "LOG_QUERIES"))
+    log_query_params: bool = Field(False, validation_alias=AliasChoices(
+        "ASTROFINANCE_LOG_QUERY_PARAMS", "LOG_QUERY_PARAMS"))
+    """Logged queries carry their parameters: customers' names and phones reach the log."""
+    log_format: str = Field("text", alias="ASTROFINANCE_LOG_FORMAT")
+    metrics_allow: str = Field("127.0.0.1", alias="ASTROFINANCE_METRICS_ALLOW")
+    """Client addresses that may read /metrics without a token (comma-separated)."""
+    metrics_permission: str = Field("audit.read", alias="ASTROFINANCE_METRICS_PERMISSION")
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):  # type: ignore[no-untyped-def]
+        """Environment variables and .env override the configuration file (config_file.py),
+        which overrides the defaults."""
+        from astrofinance.config_file import ConfigFileSource
+
+        return (init_settings, env_settings, dotenv_settings, ConfigFileSource(settings_cls),
+                file_secret_settings)
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return v
 
     @field_validator("profile")
     @classmethod

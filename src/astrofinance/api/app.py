@@ -14,9 +14,10 @@ from astrofinance import __version__
 from astrofinance.api import errors
 from astrofinance.api.cache import VersionedCache
 from astrofinance.api.envelope import error_response
-from astrofinance.api.routers import ROUTERS
+from astrofinance.api.routers import ROUTERS, prometheus
 from astrofinance.config import Settings, get_settings
 from astrofinance.db import Database, get_database
+from astrofinance.ops import monitoring
 
 log = logging.getLogger("astrofinance.api")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -24,9 +25,9 @@ LOG_LEVEL_ENV = "ASTROFINANCE_SERVE_LOG_LEVEL"
 
 
 def configure_logging(level: str) -> None:
-    """Log lines to stderr at `level` (the access lines of the API are INFO)."""
-    logging.basicConfig(level=level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log lines to stderr at `level` (the access lines of the API are INFO), as text or, with
+    ASTROFINANCE_LOG_FORMAT=json, one JSON object per line (ops/monitoring.py)."""
+    monitoring.configure(level, monitoring.log_format())
 
 DESCRIPTION = """AstroFinance: the loan book and portfolio-risk metrics over HTTP.
 
@@ -53,6 +54,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None,
     app.middleware("http")(_request_context)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    app.include_router(prometheus.router)      # /metrics, outside /api/v1 and the schema
     if web:
         from astrofinance import web as dashboard
 
@@ -66,6 +68,7 @@ async def _request_context(request: Request, call_next):
     incoming = request.headers.get("X-Request-ID", "")
     rid = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex[:16]
     request.state.request_id = rid
+    monitoring.REQUEST_ID.set(rid)             # on this request's log lines (JSON logs)
     started = time.perf_counter()
     nul = _nul_parameter(request)
     response: Response
@@ -81,6 +84,7 @@ async def _request_context(request: Request, call_next):
     elapsed = (time.perf_counter() - started) * 1000
     response.headers["X-Request-ID"] = rid
     response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+    monitoring.observe_request(request, response.status_code, elapsed / 1000)
     log.info("%s %s %s %.1fms user=%s request=%s", request.method, request.url.path,
              response.status_code, elapsed, getattr(request.state, "principal", "-"), rid)
     return response

@@ -8,6 +8,7 @@ import typer
 
 from astrofinance.cli import accounting as accounting_cli
 from astrofinance.cli import audit as audit_cli
+from astrofinance.cli import config as config_cli
 from astrofinance.cli import customers as customers_cli
 from astrofinance.cli import db as db_cli
 from astrofinance.cli import demo as demo_cli
@@ -52,6 +53,7 @@ def main(
         reset_settings()
     from astrofinance.auth.context import record_cli_actor
 
+    config_cli.startup()  # a bad configuration is one clear error; JSON logs, query logging
     record_cli_actor()   # the audit log records who ran the command (docs/users-and-audit.md)
 
 
@@ -76,6 +78,7 @@ app.add_typer(audit_cli.app, name="audit")
 app.add_typer(accounting_cli.app, name="accounting")
 risk_cli.register(loans_cli.app)
 serve_cli.register(app)
+app.add_typer(config_cli.app, name="config")
 
 
 def run() -> None:

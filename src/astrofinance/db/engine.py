@@ -48,8 +48,12 @@ class Database:
 
     def __post_init__(self) -> None:
         # hide_parameters: customers' names and phones never reach a log or an error message
+        settings = _settings_or_defaults()
         self.engine = create_engine(sqlalchemy_url(self.url), pool_pre_ping=True, future=True,
-                                    hide_parameters=True)
+                                    hide_parameters=True, pool_size=settings.db_pool_size)
+        from astrofinance.ops.monitoring import QueryLogging, install_query_logging
+
+        install_query_logging(self.engine, QueryLogging.from_settings(settings))
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -64,6 +68,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _settings_or_defaults() -> Settings:
+    """The settings (pool size, query logging); their defaults when the configuration is
+    invalid (the command reports that itself when it reads them)."""
+    try:
+        return get_settings()
+    except ConfigurationError:
+        return Settings.model_construct()
 
 
 _current: Database | None = None
