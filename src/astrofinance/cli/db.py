@@ -49,19 +49,22 @@ def migrate(
     reset: bool = typer.Option(False, "--reset", "-r",
                                help="Drop everything and migrate from scratch (asks first)."),
     backup: bool = typer.Option(False, "--backup", "-b",
-                                help="Back up before migrating (available with the backup issue)."),
+                                help="Take a verified backup first (into ASTROFINANCE_BACKUP_PATH "
+                                     "or ./backups; no retention applied)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
     """Bring the schema to the current version."""
     from astrofinance.config import get_settings
     from astrofinance.db import migrate as m
     from astrofinance.db.engine import get_database
-    from astrofinance.errors import ConfigurationError
 
     if create:
         _create_database()
     if backup:
-        raise ConfigurationError("--backup needs `astrofinance backup`, not available yet")
+        from astrofinance.cli.backup import take_backup
+
+        made = take_backup(None)
+        err_console.print(f"backed up to {made.path}", highlight=False, soft_wrap=True)
     db = get_database(migrate=False)
     if reset:
         if not yes and not typer.confirm(f"Drop ALL data in {db.describe()}?"):

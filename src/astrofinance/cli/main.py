@@ -8,6 +8,7 @@ import typer
 
 from astrofinance.cli import accounting as accounting_cli
 from astrofinance.cli import audit as audit_cli
+from astrofinance.cli import backup as backup_cli
 from astrofinance.cli import config as config_cli
 from astrofinance.cli import customers as customers_cli
 from astrofinance.cli import db as db_cli
@@ -79,6 +80,7 @@ app.add_typer(accounting_cli.app, name="accounting")
 risk_cli.register(loans_cli.app)
 serve_cli.register(app)
 app.add_typer(config_cli.app, name="config")
+backup_cli.register(app)
 
 
 def run() -> None:
