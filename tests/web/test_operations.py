@@ -137,7 +137,8 @@ def test_a_manager_sees_operations_but_not_users_or_tokens(site, page):
     site.login(page, "manager")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Operations").click()
     expect(page).to_have_url(site.url("/operations"))
-    assert tab_names(page) == ["Sync", "Data quality", "Holidays", "Waves", "Audit log"]
+    assert tab_names(page) == ["Sync", "Data quality", "Holidays", "Waves", "Audit log",
+                              "SMS"]
     for path in ("/operations/users", "/operations/tokens"):
         answer = page.goto(site.url(path))
         assert answer is not None and answer.status == 403

@@ -23,6 +23,7 @@ from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import risk as risk_cli
 from astrofinance.cli import serve as serve_cli
+from astrofinance.cli import sms as sms_cli
 from astrofinance.cli import sync as sync_cli
 from astrofinance.cli import users as users_cli
 from astrofinance.cli import verify as verify_cli
@@ -80,6 +81,7 @@ app.add_typer(accounting_cli.app, name="accounting")
 risk_cli.register(loans_cli.app)
 serve_cli.register(app)
 app.add_typer(config_cli.app, name="config")
+app.add_typer(sms_cli.app, name="sms")
 backup_cli.register(app)
 
 

@@ -9,7 +9,9 @@ from astrofinance.web.pages import (
     risk,
     rollups,
     session,
+    sms,
 )
 
 ROUTERS = [session.router, overview.router, loans.router, officers.router, risk.router,
-           rollups.router, collections.router, operations.router]
+           rollups.router, collections.router, operations.router,
+           sms.router]

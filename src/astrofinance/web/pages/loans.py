@@ -24,6 +24,7 @@ from astrofinance.portfolio import loan_list
 from astrofinance.web.auth import needs
 from astrofinance.web.explain import explain_fields
 from astrofinance.web.pages.common import filter_options
+from astrofinance.web.pages.sms import local_history
 from astrofinance.web.render import page, query_with
 
 router = APIRouter()
@@ -86,6 +87,8 @@ def loan_page(request: Request, loan_id: str, conn: Conn, user=READ) -> Any:
         "booked": conn.execute(text("SELECT EXISTS (SELECT 1 FROM loan_accounts "
                                     "WHERE loan_id = :l)"), {"l": loan_id}).scalar_one(),
     }
+    context["sms_history"] = local_history(conn, request.app.state.settings.timezone,
+                                           loan_id=loan_id, limit=100)
     if user.can("accounting.read"):
         from astrofinance.accounting.reports import journal
 

@@ -34,6 +34,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("Holidays", "/operations/holidays", "sync.run"),
     ("Waves", "/operations/waves", "sync.run"),
     ("Audit log", "/operations/audit", "audit.read"),
+    ("SMS", "/operations/sms", "sync.run"),
 )
 """The Operations sub-menu; a tab shows only to a role that may open its page."""
 Text = Annotated[str, Form(max_length=1024)]
