@@ -4,9 +4,10 @@ officer's riskiest loans; collections (due vs collected) per day, branch or offi
 from __future__ import annotations
 
 import enum
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from astrofinance.api.csv import rows_csv
 from astrofinance.api.deps import Conn, PageQ, allow
@@ -36,27 +37,37 @@ def _dates(r: rollups.Rollup) -> dict[str, Any]:
     return {"as_of": r.as_of, "period": {"start": r.period_start, "end": r.period_end}}
 
 
-@router.get("/officers", response_model=Envelope, summary="Officers with their metrics")
-def list_officers(
-    conn: Conn, page: PageQ, user: Principal = READ,
+def officer_filters(
     branch: Many = None, region: Many = None, supervisor: Emails = None,
     vertical_lead: Emails = None, wave: Many = None, product: Many = None,
     risk_band: Annotated[list[Band] | None, Query(max_length=4)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100,
                                    description="part of the officer id, name or email")] = None,
+) -> rollups.OfficerFilters:
+    """The officers list's filters (GET /officers, and the web UI's Officers page: the same
+    names, so a page's query string is its CSV link's)."""
+    return rollups.OfficerFilters(
+        branch=tuple(branch or ()), region=tuple(region or ()),
+        supervisor=tuple(supervisor or ()), vertical_lead=tuple(vertical_lead or ()),
+        q=q, wave=tuple(wave or ()), product=tuple(product or ()),
+        risk_band=tuple(risk_band or ()))
+
+
+OfficerFiltersQ = Annotated[rollups.OfficerFilters, Depends(officer_filters)]
+
+
+@router.get("/officers", response_model=Envelope, summary="Officers with their metrics")
+def list_officers(
+    conn: Conn, page: PageQ, filters: OfficerFiltersQ, user: Principal = READ,
     as_of: AsOf = None, period_from: PeriodFrom = None, period_to: PeriodTo = None,
     sort: OfficerSort = OfficerSort("name"),
     order: Order = "asc", fmt: Format = "json",
 ) -> Any:
     """One row per officer in the caller's scope with loans: the officer's attributes, the
     metrics of their loans and their risk band. `format=csv` gives every row."""
-    filters = rollups.OfficerFilters(
-        branch=tuple(branch or ()), region=tuple(region or ()),
-        supervisor=tuple(supervisor or ()), vertical_lead=tuple(vertical_lead or ()),
-        q=q, wave=tuple(wave or ()), product=tuple(product or ()),
-        risk_band=tuple(risk_band or ()), scope=user.scope.officer_ids)
-    r = rollups.officer_rollup(conn, filters, as_of=as_of, period_start=period_from,
-                               period_end=period_to, sort=sort.value, order=order)
+    r = rollups.officer_rollup(conn, replace(filters, scope=user.scope.officer_ids),
+                               as_of=as_of, period_start=period_from, period_end=period_to,
+                               sort=sort.value, order=order)
     if fmt == "csv":
         return rows_csv(OFFICER_CSV, r.items, "officers")
     items = r.items[page.offset:page.offset + page.limit]

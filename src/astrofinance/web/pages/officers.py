@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import text
 
 from astrofinance.api.deps import Conn, PageQ
-from astrofinance.api.query import Many, Order
-from astrofinance.api.routers.officers import Band, Emails, OfficerSort, PeriodFrom, PeriodTo
+from astrofinance.api.query import Order
+from astrofinance.api.routers.officers import (
+    OfficerFiltersQ,
+    OfficerSort,
+    PeriodFrom,
+    PeriodTo,
+)
 from astrofinance.kit.sql import load_sql
 from astrofinance.metrics import officers as rollups
 from astrofinance.metrics.portfolio import PortfolioFilters
@@ -29,24 +34,6 @@ TREND_DAYS = 90
 TOP_RISK_LOANS = 10
 BANDS = (("high", "high"), ("watch", "watch"), ("low", "low"),
          (rollups.NO_BAND, "no loans on the books"))
-
-
-def officer_filters(
-    branch: Many = None, region: Many = None, supervisor: Emails = None,
-    vertical_lead: Emails = None, wave: Many = None, product: Many = None,
-    risk_band: Annotated[list[Band] | None, Query(max_length=4)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-) -> rollups.OfficerFilters:
-    """The officers list's filters, as the API's GET /officers takes them (the same names, so
-    the page's query string is the CSV link's)."""
-    return rollups.OfficerFilters(
-        branch=tuple(branch or ()), region=tuple(region or ()),
-        supervisor=tuple(supervisor or ()), vertical_lead=tuple(vertical_lead or ()),
-        q=q, wave=tuple(wave or ()), product=tuple(product or ()),
-        risk_band=tuple(risk_band or ()))
-
-
-OfficerFiltersQ = Annotated[rollups.OfficerFilters, Depends(officer_filters)]
 
 
 @router.get("/officers")
