@@ -39,7 +39,7 @@ def test_send_a_reminder_from_the_loan_page(site, page):
     loan_id, phone = overdue_loan(site)
     site.login(page, "manager")
     page.goto(site.url(f"/loans/{loan_id}"))
-    expect(page.locator("#h-sms + p, #h-sms ~ .empty").first).to_be_visible()
+    expect(page.get_by_text("No SMS messages yet.")).to_be_visible()
     page.get_by_role("button", name="Send a reminder").click()
     expect(page.get_by_role("status").first).to_have_text(f"Reminder sent to {phone}.")
     row = page.locator("#sms-history tbody tr")
@@ -111,3 +111,25 @@ def test_a_viewer_cannot_send_or_open_the_sms_tab(site, page):
     expect(page.get_by_role("button", name="Send a reminder")).to_have_count(0)
     response = page.goto(site.url("/operations/sms"))
     assert response is not None and response.status == 403
+
+
+def test_a_loan_officer_reminds_only_their_own_customers(site, page):
+    officer, email = site.column(
+        "SELECT o.officer_id || '|' || o.email FROM officers o WHERE o.email IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM loans l JOIN customers c USING (customer_id) "
+        "WHERE l.officer_id = o.officer_id AND l.status = 'Active' AND c.phone IS NOT NULL) "
+        "ORDER BY o.officer_id LIMIT 1")[0].split("|")
+    mine = site.scalar("SELECT min(l.loan_id) FROM loans l JOIN customers c "
+                       "USING (customer_id) WHERE l.officer_id = :o AND l.status = 'Active' "
+                       "AND c.phone IS NOT NULL", o=officer)
+    other = site.scalar("SELECT min(loan_id) FROM loans WHERE officer_id <> :o "
+                        "AND status = 'Active'", o=officer)
+    site.login(page, "loan_officer", username="lo", email=email)
+    page.goto(site.url(f"/loans/{mine}"))
+    page.get_by_role("button", name="Send a reminder").click()
+    expect(page.get_by_role("status").first).to_contain_text("Reminder sent to")
+    status = page.evaluate("""async (loan) => (await fetch('/loans/' + loan + '/sms', {
+        method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+        body: 'csrf_token=' + document.cookie.match(/af_csrf=([^;]+)/)[1]})).status""", other)
+    assert status == 404
+    assert site.column("SELECT loan_id FROM sms_histories") == [mine]
