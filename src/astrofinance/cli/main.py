@@ -18,6 +18,7 @@ from astrofinance.cli import holidays as holidays_cli
 from astrofinance.cli import importer as importer_cli
 from astrofinance.cli import loan_book as loan_book_cli
 from astrofinance.cli import loans as loans_cli
+from astrofinance.cli import maintenance as maintenance_cli
 from astrofinance.cli import metrics as metrics_cli
 from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
@@ -83,6 +84,7 @@ serve_cli.register(app)
 app.add_typer(config_cli.app, name="config")
 app.add_typer(sms_cli.app, name="sms")
 backup_cli.register(app)
+maintenance_cli.register(app)
 
 
 def run() -> None:
