@@ -17,7 +17,10 @@ from astrofinance.metrics.portfolio import PortfolioFilters, portfolio_metrics
 from astrofinance.web.auth import Needs, web_user
 from astrofinance.web.render import naira, rate
 
-PUBLIC = {("GET", "/login"), ("POST", "/login")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"),
+          # Prometheus: its own guard (an address allow-list or a token with a permission),
+          # held by tests/ops/test_monitoring.py
+          ("GET", "/metrics")}
 
 
 def test_the_overview_shows_the_portfolio_metrics(site, page, shot):
