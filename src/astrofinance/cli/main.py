@@ -23,6 +23,7 @@ from astrofinance.cli import metrics as metrics_cli
 from astrofinance.cli import products as products_cli
 from astrofinance.cli import recalc as recalc_cli
 from astrofinance.cli import risk as risk_cli
+from astrofinance.cli import scheduler as scheduler_cli
 from astrofinance.cli import serve as serve_cli
 from astrofinance.cli import sms as sms_cli
 from astrofinance.cli import sync as sync_cli
@@ -85,6 +86,7 @@ app.add_typer(config_cli.app, name="config")
 app.add_typer(sms_cli.app, name="sms")
 backup_cli.register(app)
 maintenance_cli.register(app)
+app.add_typer(scheduler_cli.app, name="scheduler")
 
 
 def run() -> None:
