@@ -113,7 +113,8 @@ def test_a_failing_job_is_retried_after_its_backoff(db):
     assert [(r[2], r[3]) for r in rows(db)] == [(1, "retrying"), (2, "retrying"),
                                                (3, "succeeded")]
     assert {r[1] for r in rows(db)} == {due}
-    overview = job_overview(s, t0 + dt.timedelta(seconds=400))
+    with session_scope(db) as conn:
+        overview = job_overview(conn, s.schedule, s.timezone, t0 + dt.timedelta(seconds=400))
     assert overview[0]["last"]["status"] == "succeeded" and overview[0]["last"]["attempt"] == 3
 
 

@@ -138,7 +138,7 @@ def test_a_manager_sees_operations_but_not_users_or_tokens(site, page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Operations").click()
     expect(page).to_have_url(site.url("/operations"))
     assert tab_names(page) == ["Sync", "Data quality", "Holidays", "Waves", "Audit log",
-                              "SMS"]
+                              "SMS", "Jobs"]
     for path in ("/operations/users", "/operations/tokens"):
         answer = page.goto(site.url(path))
         assert answer is not None and answer.status == 403

@@ -88,12 +88,15 @@ def _once(s: Any) -> None:
 
 
 def _list(s: Any) -> None:
+    from astrofinance.db import session_scope
     from astrofinance.ops.scheduler import job_overview
 
+    with session_scope(s.db) as conn:
+        overview = job_overview(conn, s.schedule, s.timezone, s.clock())
     table = Table(title=f"Scheduled jobs (times in {s.timezone})")
     for col in ("job", "cron", "next run", "last run", "outcome", "variable"):
         table.add_column(col, overflow="fold")
-    for j in job_overview(s, s.clock()):
+    for j in overview:
         last = j["last"] or {}
         outcome = last.get("status", "never run")
         if last.get("status") == "retrying":
@@ -112,10 +115,12 @@ def runs(
 ) -> None:
     """The recorded runs, newest first: each attempt's outcome, duration and error."""
     from astrofinance.config import get_settings
+    from astrofinance.db import session_scope
     from astrofinance.ops.scheduler import recent_runs
 
     tz = get_settings().timezone
-    rows = recent_runs(database(), job, limit)
+    with session_scope(database()) as conn:
+        rows = recent_runs(conn, job, limit)
     table = Table(title=f"Scheduler runs ({len(rows)}, times in {tz})")
     for col in ("id", "job", "scheduled for", "attempt", "status", "started", "seconds",
                 "runner", "error"):

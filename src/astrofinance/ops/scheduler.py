@@ -305,10 +305,10 @@ class RunnerLock:
                 self.conn = None
 
 
-def configured(db: Database, timezone: str | None = None) -> Scheduler:
-    """The scheduler of this installation: the default jobs (or those of the module named by
-    ASTROFINANCE_SCHEDULER_JOBS, which has JOBS and SCHEDULE: for tests and extensions),
-    the schedule with the environment's overrides, the retry policy from the environment."""
+def configured_jobs() -> tuple[Mapping[str, JobAction], dict[str, str | None]]:
+    """This installation's jobs and schedule: the default jobs (or those of the module named
+    by ASTROFINANCE_SCHEDULER_JOBS, which has JOBS and SCHEDULE: for tests and extensions),
+    each one's cron with the environment's overrides."""
     jobs: Mapping[str, JobAction] = DEFAULT_JOBS
     defaults: Mapping[str, str | None] = DEFAULT_SCHEDULE
     module = os.environ.get("ASTROFINANCE_SCHEDULER_JOBS")
@@ -317,25 +317,32 @@ def configured(db: Database, timezone: str | None = None) -> Scheduler:
 
         loaded = importlib.import_module(module)
         jobs, defaults = loaded.JOBS, loaded.SCHEDULE
-    return Scheduler(db, jobs, schedule_from_env(defaults),
-                     timezone or _settings().timezone, RetryPolicy.from_env())
+    return jobs, schedule_from_env(defaults)
 
 
-def job_overview(scheduler: Scheduler, now: dt.datetime) -> list[dict[str, Any]]:
-    """Each job: its cron (None: off), the next run, and its latest attempt."""
-    with session_scope(scheduler.db) as conn:
-        last = {r["job"]: dict(r) for r in conn.execute(
-            text(load_sql(_PKG, "scheduler_latest"))).mappings()}
+def configured(db: Database, timezone: str | None = None) -> Scheduler:
+    """The scheduler of this installation (configured_jobs), the retry policy from the
+    environment."""
+    jobs, schedule = configured_jobs()
+    return Scheduler(db, jobs, schedule, timezone or _settings().timezone,
+                     RetryPolicy.from_env())
+
+
+def job_overview(conn: Connection, schedule: Mapping[str, str | None], timezone: str,
+                 now: dt.datetime) -> list[dict[str, Any]]:
+    """Each job: its cron (None: off), its variable, the next run, and its latest attempt."""
+    last = {r["job"]: dict(r) for r in conn.execute(
+        text(load_sql(_PKG, "scheduler_latest"))).mappings()}
     return [{"job": job, "cron": cron, "variable": env_var(job),
-             "next_run": next_due(cron, now, scheduler.timezone) if cron else None,
-             "last": last.get(job)} for job, cron in scheduler.schedule.items()]
+             "next_run": next_due(cron, now, timezone) if cron else None,
+             "last": last.get(job)} for job, cron in schedule.items()]
 
 
-def recent_runs(db: Database, job: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def recent_runs(conn: Connection, job: str | None = None,
+                limit: int = 50) -> list[dict[str, Any]]:
     """The latest attempts (of one job, or all), newest first."""
-    with session_scope(db) as conn:
-        return [dict(r) for r in conn.execute(text(load_sql(_PKG, "scheduler_runs")),
-                                              {"job": job, "limit": limit}).mappings()]
+    return [dict(r) for r in conn.execute(text(load_sql(_PKG, "scheduler_runs")),
+                                          {"job": job, "limit": limit}).mappings()]
 
 
 def lock_holder(conn: Connection) -> str | None:

@@ -2,6 +2,7 @@
 
 from astrofinance.web.pages import (
     collections,
+    jobs,
     loans,
     officers,
     operations,
@@ -14,4 +15,4 @@ from astrofinance.web.pages import (
 
 ROUTERS = [session.router, overview.router, loans.router, officers.router, risk.router,
            rollups.router, collections.router, operations.router,
-           sms.router]
+           sms.router, jobs.router]

@@ -35,6 +35,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("Waves", "/operations/waves", "sync.run"),
     ("Audit log", "/operations/audit", "audit.read"),
     ("SMS", "/operations/sms", "sync.run"),
+    ("Jobs", "/operations/jobs", "sync.run"),
 )
 """The Operations sub-menu; a tab shows only to a role that may open its page."""
 Text = Annotated[str, Form(max_length=1024)]
