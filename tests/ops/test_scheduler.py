@@ -274,3 +274,54 @@ def test_the_commands_list_the_schedule_and_the_runs(db, monkeypatch):
     bad = runner.invoke(app, ["scheduler", "--list"],
                         env={"ASTROFINANCE_SCHEDULE_SNAPSHOT": "every day"})
     assert bad.exit_code != 0 and "ASTROFINANCE_SCHEDULE_SNAPSHOT" in bad.output
+
+
+def test_serve_runs_the_scheduler_in_the_background(db, runner_env):
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "astrofinance", "serve", "--port", str(port),
+                             "--scheduler"], env=runner_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(lambda: _hits(db) == ["hit-a", "hit-b", "slow"])
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, out
+    assert "scheduler: 3 job(s) on" in out and "Traceback" not in out
+    assert _succeeded_per_time(db) == [("hit-a", 1), ("hit-b", 1), ("slow", 1)]
+    with session_scope(db) as conn:
+        assert conn.execute(text("SELECT count(*) FROM job_runs WHERE status = 'running'")
+                            ).scalar() == 0
+
+
+def test_the_loop_outlives_a_database_error(db):
+    import threading
+
+    import psycopg
+
+    stop = threading.Event()
+
+    class Flaky(Scheduler):
+        turns = 0
+
+        def run_pending(self, now=None):
+            self.turns += 1
+            if self.turns == 1:
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            stop.set()
+            return super().run_pending(now)
+
+    said: list[str] = []
+    s = Flaky(db, {"tick": lambda ctx: None}, {"tick": "0 1 * * *"}, "UTC")
+    s.run_forever(stop, poll_seconds=0.1, say=said.append)
+    assert s.turns == 2 and rows(db)[0][3] == "succeeded"
+    assert any("database error: server closed the connection" in m for m in said), said
+    assert said[-1] == "scheduler stopped" and sum("holding the scheduler lock" in m
+                                                   for m in said) == 2

@@ -35,11 +35,13 @@ def serve(
                                 help="Worker processes (each with its own connection pool)."),
     log_level: str = typer.Option("info", "--log-level",
                                   help="critical, error, warning, info or debug."),
+    scheduler: bool = typer.Option(False, "--scheduler",
+                                   help="Also run the scheduled jobs in a background thread "
+                                        "(only the runner holding the scheduler lock runs "
+                                        "them; see `astrofinance scheduler`)."),
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) until interrupted."""
-    import uvicorn
-
-    from astrofinance.api.app import LOG_LEVEL_ENV, configure_logging
+    from astrofinance.api.app import configure_logging
     from astrofinance.auth.context import clear_cli_actor
 
     clear_cli_actor()          # every request acts as its caller
@@ -47,6 +49,33 @@ def serve(
     configure_logging(log_level)
     err_console.print(f"[bold]database[/]: {db.describe()}")
     err_console.print(f"API on http://{host}:{port}/api/v1 (docs at http://{host}:{port}/docs)")
+    background = _start_scheduler(db) if scheduler else None
+    try:
+        _run(db, host, port, workers, log_level)
+    finally:
+        if background is not None:
+            err_console.print("stopping the scheduler (after the job in progress)…")
+            background[1].set()
+            background[0].join()
+
+
+def _start_scheduler(db):
+    """The scheduler's thread and its stop event. The event is also set by SIGINT/SIGTERM:
+    uvicorn hands a signal on to the handler it found once it has shut down, so the thread
+    then finishes its job and the process exits cleanly."""
+    from astrofinance.ops.scheduler import configured, in_background, stop_on_signals
+
+    s = configured(db)
+    err_console.print(f"scheduler: {len(s.enabled())} job(s) on, runner {s.runner}")
+    stop = stop_on_signals(lambda m: err_console.print(m, highlight=False))
+    return in_background(s, stop), stop
+
+
+def _run(db, host: str, port: int, workers: int, log_level: str) -> None:
+    import uvicorn
+
+    from astrofinance.api.app import LOG_LEVEL_ENV
+
     if workers > 1:
         os.environ[LOG_LEVEL_ENV] = log_level     # the workers configure their logging from it
         uvicorn.run("astrofinance.api.server:app", host=host, port=port, workers=workers,

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from croniter import croniter
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from astrofinance.db import Database, session_scope
 from astrofinance.db.engine import libpq_url
@@ -223,32 +224,54 @@ class Scheduler:
         until the next due time; until `stop` is set (SIGINT/SIGTERM in the main thread)."""
         stop = stop or stop_on_signals(say)
         lock = RunnerLock(self.db, self.runner)
-        waiting = False
+        state = {"waiting": False}
         try:
             while not stop.is_set():
-                if not lock.held():
-                    if not lock.try_acquire():
-                        if not waiting:
-                            say(f"another runner holds the lock ({lock.holder() or '?'}); "
-                                f"waiting, checking every {poll_seconds:g} s")
-                            waiting = True
-                        stop.wait(poll_seconds)
-                        continue
-                    waiting = False
-                    say(f"runner {self.runner}: holding the scheduler lock"
-                        + (f"; closed {n} interrupted run(s)" if (n := self.recover()) else ""))
-                self.run_pending()
-                now = self.clock()
-                stop.wait(max((self.next_wake(now) - now).total_seconds(), 0.5))
+                try:
+                    pause = self._turn(lock, state, poll_seconds, say)
+                except (psycopg.Error, DBAPIError) as e:   # the database is away: try again
+                    say(f"database error: {str(e).strip().splitlines()[0] if str(e) else e}; "
+                        f"trying again in {poll_seconds:g} s")
+                    lock.release()
+                    pause = poll_seconds
+                stop.wait(pause)
         finally:
             lock.release()
         say("scheduler stopped")
+
+    def _turn(self, lock: RunnerLock, state: dict[str, bool], poll_seconds: float,
+              say: Callable[[str], None]) -> float:
+        """One turn of the loop: take the lock (or wait for it), run what is due; the seconds
+        to wait before the next turn."""
+        if not lock.held():
+            if not lock.try_acquire():
+                if not state["waiting"]:
+                    say(f"another runner holds the lock ({lock.holder() or '?'}); "
+                        f"waiting, checking every {poll_seconds:g} s")
+                    state["waiting"] = True
+                return poll_seconds
+            state["waiting"] = False
+            say(f"runner {self.runner}: holding the scheduler lock"
+                + (f"; closed {n} interrupted run(s)" if (n := self.recover()) else ""))
+        self.run_pending()
+        now = self.clock()
+        return max((self.next_wake(now) - now).total_seconds(), 0.5)
 
 
 def _settings() -> Any:
     from astrofinance.config import get_settings
 
     return get_settings()
+
+
+def in_background(scheduler: Scheduler, stop: threading.Event,
+                  poll_seconds: float = 15.0) -> threading.Thread:
+    """Run the scheduler's loop in a daemon thread (`serve --scheduler`) until `stop` is set
+    (it stops after the job in progress)."""
+    thread = threading.Thread(target=scheduler.run_forever, name="scheduler", daemon=True,
+                              kwargs={"stop": stop, "poll_seconds": poll_seconds})
+    thread.start()
+    return thread
 
 
 def stop_on_signals(say: Callable[[str], None] = log.info) -> threading.Event:
