@@ -325,3 +325,22 @@ def test_the_loop_outlives_a_database_error(db):
     assert any("database error: server closed the connection" in m for m in said), said
     assert said[-1] == "scheduler stopped" and sum("holding the scheduler lock" in m
                                                    for m in said) == 2
+
+
+def test_the_snapshot_job_is_skipped_after_a_recalculation_stored_it(db):
+    from astrofinance.config import get_settings
+    from astrofinance.metrics.service import recalculate
+    from astrofinance.portfolio.seed import seed_portfolio
+
+    today = get_settings().today()
+    seed_portfolio(db, loans=20, seed=3, as_of=today)
+    s = Scheduler(db, DEFAULT_JOBS, {"snapshot": "* * * * *"}, "Africa/Lagos")
+    now = dt.datetime.now(dt.UTC)
+    [stored] = s.run_pending(now)                   # no recalculation as of today yet
+    with session_scope(db) as conn:
+        assert conn.execute(text("SELECT count(*) FROM portfolio_snapshots WHERE as_of = :d"),
+                            {"d": today}).scalar_one() > 0
+        recalculate(conn, today)                    # stores the day's snapshot itself
+    [skipped] = s.run_pending(now + dt.timedelta(minutes=1))
+    assert (stored.status, skipped.status) == ("succeeded", "skipped")
+    assert skipped.error == f"the recalculation as of {today} stored its snapshot"
