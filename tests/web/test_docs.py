@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["login", "overview", "loans", "loan", "officers", "officer", "fimr",
          "early-indicators", "branches", "vertical-leads", "collections", "operations",
          "ops-data-quality", "ops-users", "ops-tokens", "ops-holidays", "ops-waves", "ops-audit",
-         "ops-sms", "tablet-overview"]
+         "ops-sms", "ops-jobs", "tablet-overview"]
 
 
 def test_the_readme_shows_every_page_and_its_pictures_exist():
