@@ -149,6 +149,13 @@ def test_metrics_over_http(db: Database) -> None:
             "('sync-incremental', 'test', 'succeeded', now() - interval '70 seconds', "
             " now() - interval '60 seconds'), "
             "('sync-incremental', 'test', 'failed', now(), now())"))
+        conn.execute(text(
+            "INSERT INTO job_runs (job, scheduled_for, attempt, status, started_at, finished_at, "
+            "error, host, pid) VALUES "
+            "('backup', now() - interval '1 hour', 1, 'failed', now() - interval '50 minutes', "
+            " now() - interval '49 minutes', 'disk full', 'h', 1), "
+            "('backup', now() - interval '1 hour', 2, 'succeeded', "
+            " now() - interval '45 minutes', now() - interval '40 minutes', NULL, 'h', 1)"))
         rows = conn.execute(text(
             "SELECT current_dpd FROM loans WHERE fields_as_of IS NOT NULL AND "
             "loan_on_books(status, disbursement_date, closed_on, written_off_on, "
@@ -184,6 +191,11 @@ def test_metrics_over_http(db: Database) -> None:
     age = s[("astrofinance_sync_last_success_age_seconds",
               frozenset({("command", "sync-incremental")}))]
     assert 60 <= age < 600
+    for status in ("failed", "succeeded"):
+        assert s[("astrofinance_job_runs", frozenset({("job", "backup"),
+                                                      ("status", status)}))] == 1
+    job_age = s[("astrofinance_job_last_success_age_seconds", frozenset({("job", "backup")}))]
+    assert 40 * 60 <= job_age < 50 * 60
     assert recalcs >= 1 and s[("astrofinance_recalculation_runs", frozenset())] == recalcs
     assert s[("astrofinance_recalculation_last_loans", frozenset())] > 0
     assert s[("astrofinance_database_up", frozenset())] == 1

@@ -272,10 +272,11 @@ def _q(conn: Connection, name: str) -> list[Any]:
 
 def database_lines(conn: Connection) -> list[str]:
     """The metrics read from the database: loans by CBN class, sync lag and outcomes,
-    recalculation runs."""
+    scheduled jobs' outcomes, recalculation runs."""
     dpd = _q(conn, "loans_by_dpd")
     lag = _q(conn, "sync_lag")
     runs = _q(conn, "sync_runs")
+    jobs = _q(conn, "job_runs")
     (recalc,) = _q(conn, "recalculation")
     out = _family("astrofinance_loans_by_dpd_class", "gauge",
                   "Loans on the books by CBN class of their stored days past due.",
@@ -292,6 +293,13 @@ def database_lines(conn: Connection) -> list[str]:
     out += _family("astrofinance_sync_last_success_age_seconds", "gauge",
                    "Seconds since each sync command's newest successful run finished.",
                    (({"command": r.command}, r.success_age) for r in runs
+                    if r.success_age is not None))
+    out += _family("astrofinance_job_runs", "gauge",
+                   "Scheduled jobs' attempts recorded (job_runs) by job and outcome.",
+                   (({"job": r.job, "status": r.status}, r.runs) for r in jobs))
+    out += _family("astrofinance_job_last_success_age_seconds", "gauge",
+                   "Seconds since each scheduled job's newest successful attempt finished.",
+                   (({"job": r.job}, r.success_age) for r in jobs
                     if r.success_age is not None))
     out += _family("astrofinance_recalculation_runs", "gauge",
                    "Recalculation runs recorded (recalculation_runs).", [({}, recalc.runs)])
