@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -45,7 +46,7 @@ from recalc import (  # noqa: E402
 
 from astrofinance.db.engine import Database  # noqa: E402
 
-PASSWORD = "bench password 2026"
+PASSWORD = secrets.token_urlsafe(16)   # the bench user's, new each run
 PAGES: list[tuple[str, str]] = [
     ("baseline: /api/v1/health", "/api/v1/health"),
     ("overview", "/"),

@@ -4,6 +4,7 @@ variables over the file, DATABASE_URL from the parts, `config show` masking, cle
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from astrofinance.config import Settings, get_settings, reset_settings
 from astrofinance.errors import ConfigurationError
 
 runner = CliRunner()
-PASSWORD = "pa:ss/w0rd@secret"
+PASSWORD = f"pa:ss/w0rd@{secrets.token_hex(4)}"   # URL-special characters, made per run
+ENCODED = "pa%3Ass%2Fw0rd%40" + PASSWORD.rsplit("@", 1)[1]   # as a URL must carry it
 
 CONFIG = {
     "development": {"host": "dev-db.internal", "port": 5433, "database": "af_dev",
@@ -61,13 +63,13 @@ def test_the_profile_picks_the_environment(config, monkeypatch) -> None:
     assert s.log_queries is True
     monkeypatch.setenv("ASTROFINANCE_PROFILE", "production")
     s = Settings()
-    assert s.database_url == ("postgresql://app:pa%3Ass%2Fw0rd%40secret@prod-db.internal:5432"
+    assert s.database_url == (f"postgresql://app:{ENCODED}@prod-db.internal:5432"
                               "/af?sslmode=require")
     assert s.resolved_database_url() == s.database_url
     assert s.db_pool_size == 30 and s.slow_query_ms == 500
     monkeypatch.setenv("ASTROFINANCE_PROFILE", "development")
     s = Settings()
-    assert s.database_url == ("postgresql://app:pa%3Ass%2Fw0rd%40secret@dev-db.internal:5433"
+    assert s.database_url == (f"postgresql://app:{ENCODED}@dev-db.internal:5433"
                               "/af_dev")
     assert s.db_pool_size == 7
 

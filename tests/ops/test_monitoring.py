@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 import re
+import secrets
 from collections.abc import Iterator
 
 import httpx
@@ -22,7 +23,7 @@ from astrofinance.portfolio.seed import seed_portfolio
 from tests.api.live import Api, serve
 
 AS_OF = dt.date(2025, 6, 30)
-SECRET = "Adaeze-08031234567"
+SECRET = f"Adaeze-{secrets.randbelow(10**11):011d}"   # a made-up parameter, per run
 
 
 @pytest.fixture
