@@ -32,6 +32,10 @@ def test_recalc_bench_small_book(pg_server_url):
                   "next day, no new repayments (2026-07-01)"):
         assert re.search(re.escape(label) + r".*\d+\.\d{3} s", out.stdout), label
     assert re.search(r"full recalculation \(as of\).*x baseline\s+\(300 loans", out.stdout)
+    # a day with its collections: new repayments were added and that day recalculated
+    collections = re.search(r"a day's collections \(2026-07-03, ([\d,]+) new\).*\d+\.\d{3} s",
+                            out.stdout)
+    assert collections and int(collections[1].replace(",", "")) > 0, out.stdout
     with psycopg.connect(server, autocommit=True) as conn:
         left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s",
                             (name,)).fetchone()

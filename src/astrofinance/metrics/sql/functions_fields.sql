@@ -18,15 +18,38 @@ $$;
 
 -- Repayments changed: their loans' paid dates and summaries must be recomputed. One function
 -- for the three statement triggers; each reads only the transition tables its event has.
+-- An INSERT records the earliest date it added (stale_loans.appended_from), so a loan whose
+-- only change is repayments dated after its state's last one is extended, not rebuilt (the
+-- daily case: refresh_loan_state); an UPDATE or DELETE, like a schedule change, asks for a
+-- rebuild (appended_from NULL), and a rebuild, once asked for, stays asked for. A repayment
+-- inserted already reversed changes nothing that is derived.
 CREATE OR REPLACE FUNCTION repayments_mark_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM new_rows
-        ON CONFLICT (loan_id) DO NOTHING;
-    END IF;
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        INSERT INTO stale_loans (loan_id) SELECT DISTINCT loan_id FROM old_rows
-        ON CONFLICT (loan_id) DO NOTHING;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO stale_loans AS s (loan_id, appended_from)
+        SELECT loan_id, min(payment_date) FROM new_rows WHERE NOT is_reversed GROUP BY loan_id
+        ON CONFLICT (loan_id) DO UPDATE
+            SET appended_from = least(s.appended_from, excluded.appended_from)
+            WHERE s.appended_from IS NOT NULL;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO stale_loans AS s (loan_id)
+        SELECT DISTINCT loan_id FROM old_rows
+        ON CONFLICT (loan_id) DO UPDATE SET appended_from = NULL
+            WHERE s.appended_from IS NOT NULL;
+    ELSE
+        -- only rows whose loan, date, amount or reversal changed (not a channel or reference)
+        INSERT INTO stale_loans AS s (loan_id)
+        SELECT DISTINCT loan_id FROM (
+            (SELECT repayment_id, loan_id, payment_date, payment_amount, is_reversed FROM old_rows
+             EXCEPT
+             SELECT repayment_id, loan_id, payment_date, payment_amount, is_reversed FROM new_rows)
+            UNION ALL
+            (SELECT repayment_id, loan_id, payment_date, payment_amount, is_reversed FROM new_rows
+             EXCEPT
+             SELECT repayment_id, loan_id, payment_date, payment_amount, is_reversed FROM old_rows)
+        ) changed
+        ON CONFLICT (loan_id) DO UPDATE SET appended_from = NULL
+            WHERE s.appended_from IS NOT NULL;
     END IF;
     RETURN NULL;
 END $$;
@@ -62,44 +85,133 @@ CREATE OR REPLACE TRIGGER trg_loans_terms_changed
            OLD.frequency, OLD.first_payment_due_date, OLD.schedule_source))
     EXECUTE FUNCTION loans_terms_changed();
 
--- Rebuild loan_state for the loans in stale_loans (all, or those of p_loan_ids; see the
--- table's comment for the arrays).
+-- Bring loan_state up to date for the loans in stale_loans (all, or those of p_loan_ids; see
+-- the table's comment for the arrays).
 -- m_i = the first date on which cumulative non-reversed repayments reached cum[i]: with the
 -- loan's repayments and their running totals as sorted arrays, that is the repayment at
 -- position (number of running totals < cum[i]) + 1, found by binary search (width_bucket).
+--
+-- Extended, not rebuilt: a loan whose only change since its state was built is repayments
+-- dated after the state's last repayment (stale_loans.appended_from > last_repayment_date;
+-- the daily case). Repayments after that date cannot change the paid dates of the
+-- installments already paid (cumulative totals up to it are unchanged), so only the newly
+-- paid installments q0+1..q1 are computed, from the new repayments' running totals started
+-- at the old total, and appended with the prefix statistics continued from element q0.
+-- The other loans are rebuilt from all their repayments.
 CREATE OR REPLACE FUNCTION refresh_loan_state(p_loan_ids text[] DEFAULT NULL)
 RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     v_loans integer;
+    v_extended integer;
+    v_from date;
 BEGIN
     DROP TABLE IF EXISTS _stale;
-    CREATE TEMP TABLE _stale (loan_id text COLLATE "C" PRIMARY KEY) ON COMMIT DROP;
+    CREATE TEMP TABLE _stale (loan_id text COLLATE "C" PRIMARY KEY, appended_from date)
+        ON COMMIT DROP;
     WITH d AS (DELETE FROM stale_loans
-               WHERE p_loan_ids IS NULL OR loan_id = ANY (p_loan_ids) RETURNING loan_id)
-    INSERT INTO _stale SELECT d.loan_id FROM d JOIN loans l USING (loan_id);
+               WHERE p_loan_ids IS NULL OR loan_id = ANY (p_loan_ids)
+               RETURNING loan_id, appended_from)
+    INSERT INTO _stale SELECT d.loan_id, d.appended_from FROM d JOIN loans l USING (loan_id);
     GET DIAGNOSTICS v_loans = ROW_COUNT;
     IF v_loans = 0 THEN
         RETURN 0;
     END IF;
+
+    DROP TABLE IF EXISTS _extend;
+    CREATE TEMP TABLE _extend ON COMMIT DROP AS
+    SELECT x.loan_id, x.appended_from, st.last_repayment_date AS last_date,
+           (st.repaid_total * 100)::bigint AS old_c, coalesce(cardinality(st.paid), 0) AS q0,
+           st.late_max[cardinality(st.paid)] AS prev_late_max,
+           coalesce(st.on_time[cardinality(st.paid)], 0) AS prev_on_time,
+           coalesce(st.marks[cardinality(st.paid)], 0) AS prev_marks
+    FROM _stale x
+    JOIN loan_state st USING (loan_id)
+    JOIN loan_schedule_state sch USING (loan_id)
+    WHERE x.appended_from > st.last_repayment_date
+       OR (x.appended_from IS NOT NULL AND st.last_repayment_date IS NULL);
+    GET DIAGNOSTICS v_extended = ROW_COUNT;
+    IF v_extended > 0 THEN
+        ALTER TABLE _extend ADD PRIMARY KEY (loan_id);
+        ANALYZE _extend;
+        DELETE FROM _stale x USING _extend e WHERE x.loan_id = e.loan_id;
+        -- every new repayment is dated on or after its loan's appended_from: the index on
+        -- payment_date finds them without reading older repayments
+        SELECT min(appended_from) INTO v_from FROM _extend;
+        WITH pay AS MATERIALIZED (
+            -- the new repayments (all dated after the state's last one), running totals
+            -- continued from the old total
+            SELECT loan_id, array_agg(payment_date ORDER BY payment_date) AS pdates,
+                   array_agg(c ORDER BY payment_date) AS pcum, max(c) AS total_c,
+                   min(payment_date) AS first_date, max(payment_date) AS last_date
+            FROM (SELECT r.loan_id, r.payment_date,
+                         e.old_c + sum((r.payment_amount * 100)::bigint)
+                             OVER (PARTITION BY r.loan_id ORDER BY r.payment_date)::bigint AS c
+                  FROM _extend e
+                  JOIN repayments r ON r.loan_id = e.loan_id
+                   AND r.payment_date > coalesce(e.last_date, '-infinity'::date)
+                  WHERE r.payment_date >= v_from AND NOT r.is_reversed) t
+            GROUP BY loan_id
+        ), appended AS (
+            -- installments q0+1..q1, q1 = #{cum_i <= new total}: their m_i and the prefix
+            -- statistics continued from element q0
+            SELECT loan_id, array_agg(mi ORDER BY i) AS paid, array_agg(lm ORDER BY i) AS late_max,
+                   array_agg(ot ORDER BY i) AS on_time, array_agg(mk ORDER BY i) AS marks
+            FROM (SELECT n.loan_id, n.i, n.mi,
+                         greatest(n.prev_late_max, max(n.mi - 1 - n.d) OVER w) AS lm,
+                         n.prev_on_time
+                             + (count(*) FILTER (WHERE n.mi <= n.d) OVER w)::integer AS ot,
+                         n.prev_marks
+                             + (sum(greatest(0, 30 - greatest(0, n.mi - n.d))) OVER w)::integer
+                             AS mk
+                  FROM (SELECT e.loan_id, e.q0 + u.k AS i, u.d, e.prev_late_max, e.prev_on_time,
+                               e.prev_marks,
+                               p.pdates[width_bucket(u.c - 1, p.pcum) + 1] AS mi
+                        FROM _extend e
+                        JOIN pay p USING (loan_id)
+                        JOIN loan_schedule_state sch USING (loan_id)
+                        CROSS JOIN LATERAL unnest(
+                            sch.cum[e.q0 + 1:width_bucket(p.total_c, sch.cum)],
+                            sch.dues[e.q0 + 1:width_bucket(p.total_c, sch.cum)])
+                            WITH ORDINALITY AS u(c, d, k)) n
+                  WINDOW w AS (PARTITION BY n.loan_id ORDER BY n.i)) q
+            GROUP BY loan_id
+        )
+        UPDATE loan_state st
+        SET paid = st.paid || a.paid, late_max = st.late_max || a.late_max,
+            on_time = st.on_time || a.on_time, marks = st.marks || a.marks,
+            repaid_total = p.total_c / 100.0,
+            first_repayment_date = coalesce(st.first_repayment_date, p.first_date),
+            last_repayment_date = p.last_date
+        FROM pay p
+        LEFT JOIN appended a USING (loan_id)
+        WHERE st.loan_id = p.loan_id;
+    END IF;
+    IF v_extended = v_loans THEN
+        RETURN v_loans;
+    END IF;
+
     ANALYZE _stale;
     DELETE FROM loan_state s USING _stale x WHERE s.loan_id = x.loan_id;
 
     INSERT INTO loan_state (loan_id, paid, late_max, on_time, marks, repaid_total,
                             first_repayment_date, last_repayment_date)
     WITH pay AS (
-        -- rows arrive in the window's order (loan, date, id): the arrays keep it
+        -- rows arrive in the window's order (loan, date), the order of the index on
+        -- (loan_id, payment_date), so nothing is sorted; the arrays keep it. Repayments of one
+        -- day share that day's running total (the window's peers): m_i is a date, so the
+        -- order within a day cannot change it, and width_bucket accepts equal thresholds.
         SELECT loan_id, array_agg(payment_date) AS pdates,
-               array_agg(c) AS pcum, sum(payment_amount) AS total,
+               array_agg(c) AS pcum, max(c) AS total_c,
                min(payment_date) AS first_date, max(payment_date) AS last_date
-        FROM (SELECT r.loan_id, r.payment_date, r.repayment_id, r.payment_amount,
-                     (sum(r.payment_amount) OVER (PARTITION BY r.loan_id
-                                                  ORDER BY r.payment_date, r.repayment_id)
-                      * 100)::bigint AS c
+        FROM (SELECT r.loan_id, r.payment_date,
+                     sum((r.payment_amount * 100)::bigint)
+                         OVER (PARTITION BY r.loan_id ORDER BY r.payment_date)::bigint AS c
               FROM repayments r JOIN _stale x USING (loan_id)
               WHERE NOT r.is_reversed) t
         GROUP BY loan_id
     )
-    SELECT x.loan_id, pm.paid, pm.late_max, pm.on_time, pm.marks, coalesce(pay.total, 0),
+    SELECT x.loan_id, pm.paid, pm.late_max, pm.on_time, pm.marks,
+           coalesce(pay.total_c / 100.0, 0),
            pay.first_date, pay.last_date
     FROM _stale x
     LEFT JOIN pay USING (loan_id)
@@ -163,8 +275,11 @@ $$;
 -- T = p_as_of; E = min(T, written_off_on) for the arrears fields of written-off loans.
 -- Per loan, from loan_state (binary searches and subscripts, no scan of installments):
 --   past = #{d_i < E}, due = #{d_i <= E}, k = #{m_i <= E} (the paid prefix), q = #{cum_i <= P}.
+-- Merge joins, not hash joins: loans, loan_schedule_state and loan_state are read in the order
+-- of their keys and joined as they stream, where a hash table would hold every loan's arrays
+-- (about 1 KB a loan: spilled to disk in batches on a large book; slower even on a small one).
 CREATE OR REPLACE FUNCTION compute_loan_fields_into(p_as_of date, p_loan_ids text[] DEFAULT NULL)
-RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off AS $$
+RETURNS integer LANGUAGE plpgsql SET work_mem = '256MB' SET jit = off SET enable_hashjoin = off AS $$
 DECLARE
     v_grace integer := app_setting('fimr_grace_days', '0')::integer;
     v_rows integer;
@@ -196,6 +311,10 @@ BEGIN
         FROM repayments rp
         WHERE rp.loan_id = x.loan_id AND NOT rp.is_reversed) r;
 
+    -- OFFSET 0 ends each step (b, s1, s2, s3): the planner then computes a step's columns
+    -- once per loan instead of inlining their expressions into every use in the next step
+    -- (PostgreSQL does not share common subexpressions; inlined, each allocation and
+    -- binary search ran many times per loan, and the whole took about 1.8x as long).
     DROP TABLE IF EXISTS _loan_fields;
     CREATE TEMP TABLE _loan_fields ON COMMIT DROP AS
     WITH b AS (
@@ -230,7 +349,7 @@ BEGIN
                coalesce(width_bucket((b.paid_t * 100)::bigint, b.cum), 0) AS qt,
                coalesce(width_bucket((b.paid_e * 100)::bigint, b.cum), 0) AS qe,
                cardinality(b.cum) AS n
-        FROM b
+        FROM b OFFSET 0
     ), s2 AS (
         SELECT s1.*,
                CASE WHEN s1.past > s1.k THEN s1.e - s1.dues[s1.k + 1] ELSE 0 END AS dpd,
@@ -242,7 +361,7 @@ BEGIN
                    - alloc_interest_paid(s1.pe_c, s1.qe, s1.cum, s1.cum_fee, s1.cum_int, s1.ord)
                    AS prin_paid_e,
                coalesce(s1.cum[s1.past], 0) AS due_before_c
-        FROM s1
+        FROM s1 OFFSET 0
     ), s3 AS (
         SELECT s2.*,
                least(s2.cum[s2.n], s2.pt_c) - s2.fee_paid - s2.int_paid AS prin_paid,
@@ -256,7 +375,7 @@ BEGIN
                                  FROM unnest(s2.dues[s2.lo + 1:s2.past]) AS d) ELSE 0 END
                    )::numeric / 30 / s2.past END AS ts,
                round(s2.repayment_amount / s2.n_terms, 2) AS daily_amount
-        FROM s2
+        FROM s2 OFFSET 0
     )
     SELECT s3.loan_id,
            p_as_of AS as_of,

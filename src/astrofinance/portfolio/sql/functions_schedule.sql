@@ -83,8 +83,9 @@ BEGIN
            array_agg((cum_int * 100)::bigint ORDER BY k)
     FROM rows GROUP BY loan_id;
 
-    INSERT INTO stale_loans (loan_id) SELECT loan_id FROM _sched_loans
-    ON CONFLICT (loan_id) DO NOTHING;
+    -- a new schedule: the loans' paid-date state is rebuilt, never extended
+    INSERT INTO stale_loans AS s (loan_id) SELECT loan_id FROM _sched_loans
+    ON CONFLICT (loan_id) DO UPDATE SET appended_from = NULL WHERE s.appended_from IS NOT NULL;
     RETURN v_loans;
 END $$;
 
@@ -110,5 +111,6 @@ BEGIN
           FROM payment_schedules WHERE loan_id = ANY (p_loan_ids)
           WINDOW w AS (PARTITION BY loan_id ORDER BY installment_no)) t
     GROUP BY loan_id;
-    INSERT INTO stale_loans (loan_id) SELECT unnest(p_loan_ids) ON CONFLICT DO NOTHING;
+    INSERT INTO stale_loans AS s (loan_id) SELECT DISTINCT unnest(p_loan_ids)
+    ON CONFLICT (loan_id) DO UPDATE SET appended_from = NULL WHERE s.appended_from IS NOT NULL;
 END $$;

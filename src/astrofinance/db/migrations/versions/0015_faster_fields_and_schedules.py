@@ -1,6 +1,7 @@
 """Faster per-loan fields and schedule generation: the same rules (metrics/sql/functions_fields.sql,
 portfolio/sql/functions_schedule.sql), re-defined with plans that evaluate each intermediate
-value once and build the paid-date state in fewer passes.
+value once, and a loan's paid-date state extended instead of rebuilt when its only change is
+new repayments after its last one: stale_loans.appended_from (NULL: rebuild) says so.
 
 Revision ID: 0015
 Revises: 0014
@@ -19,10 +20,14 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
+    # existing rows ask for a rebuild, as before
+    op.execute("ALTER TABLE stale_loans ADD COLUMN appended_from date")
     execute_file(bind, "astrofinance.portfolio", "functions_schedule")
     execute_file(bind, "astrofinance.metrics", "functions_fields")
 
 
 def downgrade() -> None:
-    # CREATE OR REPLACE of the same functions: the earlier definitions computed the same values
+    # The functions and the column stay: the functions of this revision use the column (the
+    # repayments' triggers write it), and they compute the same values as the earlier ones.
+    # Dropping stale_loans is revision 0001's downgrade.
     pass
