@@ -16,6 +16,11 @@ RETURNS date LANGUAGE sql STABLE AS $$
     SELECT (now() AT TIME ZONE app_setting('timezone', 'Africa/Lagos'))::date
 $$;
 
+-- A running total of amounts in cents, as bigint throughout (sum(bigint) returns numeric, and
+-- converting every running value back costs a third of the repayments' pass); int8pl raises
+-- on overflow, never wraps.
+CREATE OR REPLACE AGGREGATE sum_cents(bigint) (SFUNC = int8pl, STYPE = bigint, INITCOND = '0');
+
 -- Repayments changed: their loans' paid dates and summaries must be recomputed. One function
 -- for the three statement triggers; each reads only the transition tables its event has.
 -- An INSERT records the earliest date it added (stale_loans.appended_from), so a loan whose
@@ -116,6 +121,7 @@ BEGIN
     IF v_loans = 0 THEN
         RETURN 0;
     END IF;
+    ANALYZE _stale;
 
     DROP TABLE IF EXISTS _extend;
     CREATE TEMP TABLE _extend ON COMMIT DROP AS
@@ -127,8 +133,8 @@ BEGIN
     FROM _stale x
     JOIN loan_state st USING (loan_id)
     JOIN loan_schedule_state sch USING (loan_id)
-    WHERE x.appended_from > st.last_repayment_date
-       OR (x.appended_from IS NOT NULL AND st.last_repayment_date IS NULL);
+    WHERE x.appended_from IS NOT NULL
+      AND (x.appended_from > st.last_repayment_date OR st.last_repayment_date IS NULL);
     GET DIAGNOSTICS v_extended = ROW_COUNT;
     IF v_extended > 0 THEN
         ALTER TABLE _extend ADD PRIMARY KEY (loan_id);
@@ -144,8 +150,8 @@ BEGIN
                    array_agg(c ORDER BY payment_date) AS pcum, max(c) AS total_c,
                    min(payment_date) AS first_date, max(payment_date) AS last_date
             FROM (SELECT r.loan_id, r.payment_date,
-                         e.old_c + sum((r.payment_amount * 100)::bigint)
-                             OVER (PARTITION BY r.loan_id ORDER BY r.payment_date)::bigint AS c
+                         e.old_c + sum_cents((r.payment_amount * 100)::bigint)
+                             OVER (PARTITION BY r.loan_id ORDER BY r.payment_date) AS c
                   FROM _extend e
                   JOIN repayments r ON r.loan_id = e.loan_id
                    AND r.payment_date > coalesce(e.last_date, '-infinity'::date)
@@ -188,9 +194,9 @@ BEGIN
     END IF;
     IF v_extended = v_loans THEN
         RETURN v_loans;
+    ELSIF v_extended > 0 THEN
+        ANALYZE _stale;
     END IF;
-
-    ANALYZE _stale;
     DELETE FROM loan_state s USING _stale x WHERE s.loan_id = x.loan_id;
 
     INSERT INTO loan_state (loan_id, paid, late_max, on_time, marks, repaid_total,
@@ -204,8 +210,8 @@ BEGIN
                array_agg(c) AS pcum, max(c) AS total_c,
                min(payment_date) AS first_date, max(payment_date) AS last_date
         FROM (SELECT r.loan_id, r.payment_date,
-                     sum((r.payment_amount * 100)::bigint)
-                         OVER (PARTITION BY r.loan_id ORDER BY r.payment_date)::bigint AS c
+                     sum_cents((r.payment_amount * 100)::bigint)
+                         OVER (PARTITION BY r.loan_id ORDER BY r.payment_date) AS c
               FROM repayments r JOIN _stale x USING (loan_id)
               WHERE NOT r.is_reversed) t
         GROUP BY loan_id
@@ -224,9 +230,11 @@ BEGIN
                      max(z.mi - 1 - z.d) OVER w AS lm,
                      (count(*) FILTER (WHERE z.mi <= z.d) OVER w)::integer AS ot,
                      (sum(greatest(0, 30 - greatest(0, z.mi - z.d))) OVER w)::integer AS mk
+              -- the installments paid in full: q1 = #{cum_i <= total}
               FROM (SELECT u.i, u.d, pay.pdates[width_bucket(u.c - 1, pay.pcum) + 1] AS mi
-                    FROM unnest(sch.cum, sch.dues) WITH ORDINALITY AS u(c, d, i)) z
-              WHERE z.mi IS NOT NULL
+                    FROM unnest(sch.cum[1:width_bucket(pay.total_c, sch.cum)],
+                                sch.dues[1:width_bucket(pay.total_c, sch.cum)])
+                         WITH ORDINALITY AS u(c, d, i)) z
               WINDOW w AS (ORDER BY z.i)) q
     ) pm ON pay.loan_id IS NOT NULL AND sch.loan_id IS NOT NULL;
     RETURN v_loans;
@@ -292,25 +300,6 @@ BEGIN
     END IF;
     PERFORM refresh_loan_state(p_loan_ids);
 
-    -- loans with repayments after E: their totals by T and by E come from their repayments
-    DROP TABLE IF EXISTS _loan_late;
-    CREATE TEMP TABLE _loan_late ON COMMIT DROP AS
-    SELECT x.loan_id, r.paid_t, r.paid_e, r.last_t
-    FROM (SELECT st.loan_id,
-                 CASE WHEN l.written_off_on IS NOT NULL THEN least(p_as_of, l.written_off_on)
-                      ELSE p_as_of END AS e
-          FROM loan_state st JOIN loans l USING (loan_id)
-          WHERE st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
-            AND (p_loan_ids IS NULL OR st.loan_id = ANY (p_loan_ids))) x
-    CROSS JOIN LATERAL (
-        SELECT coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= p_as_of), 0)
-                   AS paid_t,
-               coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= x.e), 0)
-                   AS paid_e,
-               max(rp.payment_date) FILTER (WHERE rp.payment_date <= p_as_of) AS last_t
-        FROM repayments rp
-        WHERE rp.loan_id = x.loan_id AND NOT rp.is_reversed) r;
-
     -- OFFSET 0 ends each step (b, s1, s2, s3): the planner then computes a step's columns
     -- once per loan instead of inlining their expressions into every use in the next step
     -- (PostgreSQL does not share common subexpressions; inlined, each allocation and
@@ -329,14 +318,28 @@ BEGIN
                coalesce(ss.cum_int, ARRAY[(l.interest_amount * 100)::bigint]) AS cum_int,
                coalesce(la.alloc_code, 'CIP') AS ord,
                coalesce(la.fimr_grace_days, v_grace) AS g,
-               coalesce(lt.paid_t, st.repaid_total, 0) AS paid_t,
-               coalesce(lt.paid_e, st.repaid_total, 0) AS paid_e,
-               CASE WHEN lt.loan_id IS NULL THEN st.last_repayment_date ELSE lt.last_t END
-                   AS last_t
+               -- the totals repaid by T and by E, and the last repayment by T: the state's,
+               -- unless the loan has repayments after E (an as-of date in the past, a
+               -- write-off); only then are its repayments read (a CASE runs its subquery
+               -- only for the rows that take that branch)
+               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
+                    THEN (SELECT coalesce(sum(rp.payment_amount), 0) FROM repayments rp
+                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
+                            AND rp.payment_date <= p_as_of)
+                    ELSE coalesce(st.repaid_total, 0) END AS paid_t,
+               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
+                    THEN (SELECT coalesce(sum(rp.payment_amount), 0) FROM repayments rp
+                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
+                            AND rp.payment_date <= least(p_as_of, coalesce(l.written_off_on, p_as_of)))
+                    ELSE coalesce(st.repaid_total, 0) END AS paid_e,
+               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
+                    THEN (SELECT max(rp.payment_date) FROM repayments rp
+                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
+                            AND rp.payment_date <= p_as_of)
+                    ELSE st.last_repayment_date END AS last_t
         FROM loans l
         LEFT JOIN loan_schedule_state ss USING (loan_id)
         LEFT JOIN loan_state st USING (loan_id)
-        LEFT JOIN _loan_late lt USING (loan_id)
         LEFT JOIN loan_accounts la USING (loan_id)
         WHERE p_loan_ids IS NULL OR l.loan_id = ANY (p_loan_ids)
     ), s1 AS (

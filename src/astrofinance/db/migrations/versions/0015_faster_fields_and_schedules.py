@@ -1,7 +1,9 @@
 """Faster per-loan fields and schedule generation: the same rules (metrics/sql/functions_fields.sql,
 portfolio/sql/functions_schedule.sql), re-defined with plans that evaluate each intermediate
 value once, and a loan's paid-date state extended instead of rebuilt when its only change is
-new repayments after its last one: stale_loans.appended_from (NULL: rebuild) says so.
+new repayments after its last one: stale_loans.appended_from (NULL: rebuild) says so. The
+index on repayments (loan_id, payment_date) carries the amount and the reversal flag, so the
+rebuild reads the repayments in order from the index alone.
 
 Revision ID: 0015
 Revises: 0014
@@ -22,6 +24,11 @@ def upgrade() -> None:
     bind = op.get_bind()
     # existing rows ask for a rebuild, as before
     op.execute("ALTER TABLE stale_loans ADD COLUMN appended_from date")
+    # the paid-date rebuild reads every repayment in (loan, date) order: from the index
+    # alone, with the amount and the reversal flag in it, instead of sorting the table
+    op.execute("DROP INDEX repayments_loan_date_idx")
+    op.execute("CREATE INDEX repayments_loan_date_idx ON repayments (loan_id, payment_date) "
+               "INCLUDE (payment_amount, is_reversed)")
     execute_file(bind, "astrofinance.portfolio", "functions_schedule")
     execute_file(bind, "astrofinance.metrics", "functions_fields")
 
