@@ -26,9 +26,12 @@ class BatchWriter:
     """Stages, checks and writes batches of one entity on one target connection."""
 
     def __init__(self, conn: Connection, em: EntityMapping, run_id: int,
-                 update_only: Sequence[str] | None = None):
-        """update_only: write just these columns of rows that exist (the fix commands)."""
+                 update_only: Sequence[str] | None = None, defer_schedules: bool = False):
+        """update_only: write just these columns of rows that exist (the fix commands);
+        defer_schedules: new loans get no schedule here (the caller generates the missing
+        ones once, after the entity's batches: Syncer._generate_schedules)."""
         self.conn, self.em, self.run_id = conn, em, run_id
+        self.defer_schedules = defer_schedules
         self.spec = em.spec
         self.columns = [c.name for c in em.mapped()]
         self.update_only = list(update_only) if update_only is not None else None
@@ -116,5 +119,5 @@ class BatchWriter:
             return loader.replace_schedules()
         written = self.columns + (["installments"] if self._derives() else [])
         if name == "loans":
-            return loader.upsert_loans(written)
+            return loader.upsert_loans(written, generate=not self.defer_schedules)
         return loader.upsert(self.spec, written)

@@ -114,13 +114,32 @@ class Loader:
         }
         return parts, named
 
-    def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
+    def upsert_loans(self, present: Sequence[str], generate: bool = True) -> tuple[int, int]:
         """Upsert loans; new loans then get their generated schedules (re-termed ones get
-        theirs from the trigger trg_loans_terms_changed)."""
+        theirs from the trigger trg_loans_terms_changed). generate=False leaves the new loans'
+        schedules to the caller (a sync generates them once per run: unscheduled_loans)."""
+        if not generate:
+            return self.upsert(LOANS, present)
         self.execute(q("loans_new"))
         counts = self.upsert(LOANS, present)
         self.execute(q("loans_generate"))
         return counts
+
+    def unscheduled_loans(self) -> int:
+        """Number the loans due a generated schedule that have none, in id order, in the
+        temporary table _sync_unscheduled (kept across commits); how many."""
+        self.execute("DROP TABLE IF EXISTS pg_temp._sync_unscheduled")
+        count = self.execute(q("loans_unscheduled")).rowcount
+        self.execute("ALTER TABLE _sync_unscheduled ADD PRIMARY KEY (i)")
+        return count
+
+    def generate_schedules(self, first: int, last: int) -> int:
+        """Generate the schedules of the loans numbered first..last in _sync_unscheduled
+        (set-based, one call); the number of loans."""
+        row = self.execute("SELECT generate_loan_schedules(ARRAY(SELECT loan_id FROM "
+                           "_sync_unscheduled WHERE i BETWEEN %s AND %s ORDER BY i))",
+                           [first, last]).fetchone()
+        return int(row[0]) if row else 0
 
     def replace_schedules(self) -> tuple[int, int]:
         """Store supplied schedules that differ from the stored ones; (inserted, updated) rows."""

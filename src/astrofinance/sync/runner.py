@@ -22,18 +22,22 @@ import psycopg
 from psycopg import sql
 from psycopg.copy import Copy
 
+from astrofinance.auth.context import bulk_audit
 from astrofinance.db.engine import Database, libpq_url
 from astrofinance.errors import AstroFinanceError, Conflict
 from astrofinance.kit.sql import load_sql
 from astrofinance.sync.batch import BatchWriter
+from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
 from astrofinance.sync.source import SqlSource
-from astrofinance.sync.source_spec import SOURCE_ENTITIES
+from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
 
 PKG = "astrofinance.sync"
 LOCK = "astrofinance.sync"
 INCREMENTAL = ("officers", "customers", "loans", "repayments")
+SCHEDULE_CHUNK = 5000
+"""Loans per transaction when a run generates its new loans' schedules (after the batches)."""
 HOLIDAY_ENTITIES = ("holidays", "officer_holidays")
 """What `sync holidays` takes (those the mapping has)."""
 FIXES: dict[str, tuple[str, list[str]]] = {
@@ -153,6 +157,7 @@ class Syncer:
         cursor = run.cursors.get(em.name, {}) if track_position else {}
         if cursor.get("done"):
             self.progress.note(f"{em.name}: already synced by run {run.resumed_from}")
+            self._generate_schedules(conn, run, em)     # the run may have stopped before them
             return
         if track_position and "watermark" not in cursor:
             cursor["watermark"] = self.source.max_position(em)
@@ -174,6 +179,8 @@ class Syncer:
             self._finish_batch(conn, run, em, batch_rows)
             if done:
                 break
+        if update_only is None:
+            self._generate_schedules(conn, run, em)
         self._tracked(conn, run, em)
 
     def _incremental_entity(self, conn: psycopg.Connection, run: _Run,
@@ -193,6 +200,7 @@ class Syncer:
             self._finish_batch(conn, run, em, rows)
             if rows < size:
                 break
+        self._generate_schedules(conn, run, em)
         self._tracked(conn, run, em)
 
     def _new_rows_entity(self, conn: psycopg.Connection, run: _Run,
@@ -211,6 +219,7 @@ class Syncer:
             self._finish_batch(conn, run, em, rows)
             if rows < size:
                 break
+        self._generate_schedules(conn, run, em)
         self._tracked(conn, run, em)
 
     def _retry_quarantine(self, conn: psycopg.Connection, run: _Run, em: EntityMapping) -> None:
@@ -224,6 +233,25 @@ class Syncer:
         for i in range(0, len(keys), size):
             rows, _ = self._batch(conn, run, em, size, None, keys=keys[i:i + size])
             self._finish_batch(conn, run, em, rows)
+        self._generate_schedules(conn, run, em)
+
+    def _generate_schedules(self, conn: psycopg.Connection, run: _Run,
+                            em: EntityMapping) -> None:
+        """After an entity's loan batches: the generated schedules of every loan that has
+        none (the new ones), set-based, SCHEDULE_CHUNK loans per transaction. The batches
+        leave them to this step, so a run stopped before or during it leaves loans without a
+        schedule, which the next run that syncs loans finds and schedules here."""
+        if em.name != "loans":
+            return
+        loader, total = Loader(conn, SOURCE_REFERENCES), 0
+        missing = loader.unscheduled_loans()      # one anti-join, not one per chunk
+        conn.commit()
+        for first in range(1, missing + 1, SCHEDULE_CHUNK):
+            bulk_audit(conn, f"sync run {run.id}: loans (schedules)")
+            total += loader.generate_schedules(first, first + SCHEDULE_CHUNK - 1)
+            conn.commit()
+        if total:
+            self.progress.note(f"loans: generated the schedules of {total:,} new loan(s)")
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
                update_only: Sequence[str] | None, holder: dict[str, Any] | None = None,
@@ -237,7 +265,8 @@ class Syncer:
             read.update(key=batch.last_key, changed=batch.last_changed)
             return batch.rows
 
-        counts = BatchWriter(conn, em, run.id, update_only).write(feed)
+        counts = BatchWriter(conn, em, run.id, update_only,
+                             defer_schedules=True).write(feed)
         run.add(em.name, counts)
         if holder is not None:
             holder.update(read)
@@ -256,10 +285,7 @@ class Syncer:
         """Fresh statistics for the tables a batch writes, after batches 1, 2, 4, 8, ...: a
         table filled from empty otherwise looks small to the planner, which then scans it
         whole for every batch instead of using its index."""
-        tables = [em.spec.table] + (["payment_schedules", "loan_schedule_state"]
-                                    if em.name == "loans" else [])
-        for table in tables:
-            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(em.spec.table)))
         conn.commit()
 
     # --- bookkeeping ---------------------------------------------------------------------
