@@ -71,6 +71,8 @@ class Loader:
 
     def upsert(self, spec: FileSpec, present: Sequence[str]) -> tuple[int, int]:
         """Update changed rows, insert new ones; (inserted, updated). Set-based, by id."""
+        if not spec.match:
+            return self._merge(spec, present)
         updated = self.update(spec, present, always=True)
         parts, named = self._parts(spec, present, always=True)
         inserted = self.execute(q(
@@ -80,6 +82,26 @@ class Loader:
             order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
                                      for c in spec.order or spec.conflict_columns))).rowcount
         return inserted, updated
+
+    def _merge(self, spec: FileSpec, present: Sequence[str]) -> tuple[int, int]:
+        """The upsert as one INSERT ... ON CONFLICT DO UPDATE (a table whose id is a unique
+        index): one index probe per staged row rather than an UPDATE join and an anti-join."""
+        parts, named = self._parts(spec, present, always=True)
+        keys = spec.conflict_columns
+        compare = [n for n, _ in named if n not in keys and n not in dict(spec.constants)]
+        row = self.execute(q(
+            "upsert_merge", **parts, columns=ids([n for n, _ in named]), keys=ids(keys),
+            columns_n=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(n))
+                                         for n, _ in named),
+            order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
+                                     for c in spec.order or spec.conflict_columns),
+            assignments=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(
+                sql.Identifier(n)) for n, _ in named if n not in keys),
+            compare_old=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c))
+                                           for c in compare),
+            compare_new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c))
+                                           for c in compare))).fetchone()
+        return int(row[0]), int(row[1])
 
     def update(self, spec: FileSpec, present: Sequence[str], always: bool = False) -> int:
         """Update the rows whose staged values of these columns differ; the count."""
