@@ -47,9 +47,6 @@ class BatchWriter:
             counts = FileCounts(read=feed(copy))
         if not counts.read:
             return counts
-        # a batch is small next to the tables: with its real size known the planner joins by
-        # index (without it, it guesses a big table and scans the whole target table per batch)
-        self.conn.execute(sql.SQL("ANALYZE {}").format(stg))
         self._derive()
         self._map_values(loader)
         checked = self.columns + (["installments"] if self._derives() else [])
