@@ -49,13 +49,15 @@ class Staging:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def prepare(self, specs: Sequence[FileSpec] = FILES, keep: bool = False) -> None:
+    def prepare(self, specs: Sequence[FileSpec] = FILES, keep: bool = False,
+                problems: bool = True) -> None:
         """A staging table for every file of the bundle (or the given specs), and the
-        problems table; dropped at commit, or with `keep` emptied at each commit and kept
-        for the session (a sync's batches)."""
+        problems table (unless `problems` is false); dropped at commit, or with `keep`
+        emptied at each commit and kept for the session (a sync's batches)."""
         on_commit = sql.SQL("DELETE ROWS" if keep else "DROP")
         self.conn.execute("SET LOCAL work_mem = '256MB'")
-        self.conn.execute(q("problems_table", on_commit=on_commit))
+        if problems:
+            self.conn.execute(q("problems_table", on_commit=on_commit))
         for spec in specs:
             cols = sql.SQL(",\n    ").join(
                 sql.SQL('{} text COLLATE "C"').format(sql.Identifier(c.name))
