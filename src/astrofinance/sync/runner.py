@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,7 +31,7 @@ from astrofinance.sync.batch import BatchWriter
 from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
-from astrofinance.sync.source import SqlSource
+from astrofinance.sync.source import Batch, SqlSource
 from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
 
 PKG = "astrofinance.sync"
@@ -164,8 +165,29 @@ class Syncer:
         after = cursor.get("key")
         self.progress.entity_started(em.name, self.source.count(em))
         size = self.sizes.of(em.name)
+        # the next batch is read from the source (a thread, the source's connection) while
+        # this one is written to the target: only reads run ahead, never past a short batch
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as ahead:
+            self._full_batches(conn, run, em, size, update_only, cursor, after, ahead,
+                               track_position)
+        if update_only is None:
+            self._generate_schedules(conn, run, em)
+        self._tracked(conn, run, em)
+
+    def _full_batches(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
+                      update_only: Sequence[str] | None, cursor: dict[str, Any],
+                      after: str | None, ahead: ThreadPoolExecutor,
+                      track_position: bool) -> None:
+        def read(key: str | None) -> tuple[Batch, bytes]:
+            return self.source.read(self.source.select(em, limit=size, after_key=key))
+
+        pending: Future[tuple[Batch, bytes]] = ahead.submit(read, after)
         while True:
-            batch_rows, after = self._batch(conn, run, em, size, update_only, after_key=after)
+            data = pending.result()
+            if data[0].rows == size:
+                pending = ahead.submit(read, data[0].last_key)
+            batch_rows, after = self._batch(conn, run, em, size, update_only, read_ahead=data,
+                                            after_key=after)
             cursor["key"] = after
             done = batch_rows < size
             if done:
@@ -179,9 +201,6 @@ class Syncer:
             self._finish_batch(conn, run, em, batch_rows)
             if done:
                 break
-        if update_only is None:
-            self._generate_schedules(conn, run, em)
-        self._tracked(conn, run, em)
 
     def _incremental_entity(self, conn: psycopg.Connection, run: _Run,
                             em: EntityMapping) -> None:
@@ -255,13 +274,20 @@ class Syncer:
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
                update_only: Sequence[str] | None, holder: dict[str, Any] | None = None,
+               read_ahead: tuple[Batch, bytes] | None = None,
                **position: Any) -> tuple[int, str | None]:
-        """Read and write one batch (not committed); (rows read, last key)."""
-        query = self.source.select(em, limit=size, **position)
+        """Read (or take the rows read ahead at this position) and write one batch (not
+        committed); (rows read, last key)."""
         read: dict[str, Any] = {}
 
         def feed(copy: Copy) -> int:
-            batch = self.source.stream(query, copy.write)
+            if read_ahead is not None:
+                batch, data = read_ahead
+                if data:
+                    copy.write(data)
+            else:
+                batch = self.source.stream(self.source.select(em, limit=size, **position),
+                                           copy.write)
             read.update(key=batch.last_key, changed=batch.last_changed)
             return batch.rows
 
