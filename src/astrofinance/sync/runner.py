@@ -172,6 +172,9 @@ class Syncer:
                                track_position)
         if update_only is None:
             self._generate_schedules(conn, run, em)
+        counts = run.result.counts.get(em.name, FileCounts())
+        if counts.inserted + counts.updated:
+            self._analyze(conn, em.spec.table)
         self._tracked(conn, run, em)
 
     def _full_batches(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
@@ -270,6 +273,7 @@ class Syncer:
             total += loader.generate_schedules(first, first + SCHEDULE_CHUNK - 1)
             conn.commit()
         if total:
+            self._analyze(conn, "payment_schedules", "loan_schedule_state")
             self.progress.note(f"loans: generated the schedules of {total:,} new loan(s)")
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
@@ -303,15 +307,14 @@ class Syncer:
         self._save(conn, run)
         conn.commit()
         self.progress.advanced(em.name, rows)
-        run.batches[em.name] = n = run.batches.get(em.name, 0) + 1
-        if n & (n - 1) == 0:
-            self._analyze(conn, em)
 
-    def _analyze(self, conn: psycopg.Connection, em: EntityMapping) -> None:
-        """Fresh statistics for the tables a batch writes, after batches 1, 2, 4, 8, ...: a
-        table filled from empty otherwise looks small to the planner, which then scans it
-        whole for every batch instead of using its index."""
-        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(em.spec.table)))
+    def _analyze(self, conn: psycopg.Connection, *tables: str) -> None:
+        """Fresh statistics for tables a full run filled (perhaps from empty), once, for the
+        entities after it: their reference checks probe these tables. A batch's own
+        statements do not join the table it writes (the upsert is one INSERT ... ON
+        CONFLICT), so nothing is analyzed per batch."""
+        for table in tables:
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         conn.commit()
 
     # --- bookkeeping ---------------------------------------------------------------------
@@ -387,7 +390,6 @@ class _Run:
     result: SyncResult
     cursors: dict[str, Any] = field(default_factory=dict)
     resumed_from: int | None = None
-    batches: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, conn: psycopg.Connection, command: str, source: SqlSource) -> _Run:
