@@ -272,8 +272,9 @@ class Syncer:
             bulk_audit(conn, f"sync run {run.id}: loans (schedules)")
             total += loader.generate_schedules(first, first + SCHEDULE_CHUNK - 1)
             conn.commit()
+        if total and "schedules" in self.source.mapping.entities:
+            self._analyze(conn, "payment_schedules")     # the schedules entity joins it
         if total:
-            self._analyze(conn, "payment_schedules", "loan_schedule_state")
             self.progress.note(f"loans: generated the schedules of {total:,} new loan(s)")
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
