@@ -86,3 +86,60 @@ def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, p
                               "ORDER BY id DESC LIMIT 1")).scalar_one()
     assert read == len(expected["repayments"]) - len(partial["repayments"])
     assert expected["sync_quarantine"] == []
+
+
+def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(db, source_url, pg_server_url,
+                                                             template_db, _used_databases,
+                                                             monkeypatch):
+    """New loans get their schedules once per run, after the loan batches, a chunk of loans
+    per transaction: a run stopped there (before it, or between chunks) leaves loans without a
+    schedule, and the next run schedules exactly those."""
+    import astrofinance.sync.runner as runner_mod
+    from astrofinance.sync.loader import Loader
+
+    other = Database(new_source(pg_server_url, _used_databases, template_db))
+    with SqlSource(source_url, load_mapping()) as source:
+        Syncer(source, other, BatchSizes(20, 50, 50)).full()
+    expected = _snapshot(other)
+    other.dispose()
+    assert len(expected["payment_schedules"]) > 1000
+
+    real = Loader.generate_schedules
+    calls: list[tuple[int, int]] = []
+
+    def stop_at_second_chunk(self, first, last):
+        calls.append((first, last))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, first, last)
+
+    monkeypatch.setattr(runner_mod, "SCHEDULE_CHUNK", 7)
+    monkeypatch.setattr(Loader, "generate_schedules", stop_at_second_chunk)
+    with SqlSource(source_url, load_mapping()) as source:
+        try:
+            Syncer(source, db, BatchSizes(20, 50, 50)).full()
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the run did not stop")
+    with db.begin() as c:
+        loans, scheduled = c.execute(text(
+            "SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM loan_schedule_state)")
+        ).one()
+    assert calls == [(1, 7), (8, 14)] and scheduled == 7 < loans   # the first chunk only
+    assert "repayments" not in _cursor(db)
+
+    monkeypatch.setattr(Loader, "generate_schedules", real)
+    with SqlSource(source_url, load_mapping()) as source:
+        result = Syncer(source, db, BatchSizes(20, 50, 50)).full()
+    assert result.resumed_from is not None
+    assert _snapshot(db) == expected
+    with db.begin() as c:
+        assert c.execute(text("SELECT count(*) FROM loans l WHERE NOT EXISTS (SELECT 1 FROM "
+                              "loan_schedule_state s WHERE s.loan_id = l.loan_id)")
+                         ).scalar_one() == 0
+    # and a run with nothing new generates nothing
+    with SqlSource(source_url, load_mapping()) as source:
+        again = Syncer(source, db, BatchSizes(20, 50, 50)).full()
+    assert again.changed == 0
+    assert _snapshot(db) == expected

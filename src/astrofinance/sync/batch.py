@@ -17,6 +17,7 @@ from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
 from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
+from astrofinance.sync.spec import FileSpec
 from astrofinance.sync.staging import Staging, ids, q
 
 Feed = Callable[[Copy], int]         # writes the batch's rows into the COPY; returns the count
@@ -26,9 +27,12 @@ class BatchWriter:
     """Stages, checks and writes batches of one entity on one target connection."""
 
     def __init__(self, conn: Connection, em: EntityMapping, run_id: int,
-                 update_only: Sequence[str] | None = None):
-        """update_only: write just these columns of rows that exist (the fix commands)."""
+                 update_only: Sequence[str] | None = None, defer_schedules: bool = False):
+        """update_only: write just these columns of rows that exist (the fix commands);
+        defer_schedules: new loans get no schedule here (the caller generates the missing
+        ones once, after the entity's batches: Syncer._generate_schedules)."""
         self.conn, self.em, self.run_id = conn, em, run_id
+        self.defer_schedules = defer_schedules
         self.spec = em.spec
         self.columns = [c.name for c in em.mapped()]
         self.update_only = list(update_only) if update_only is not None else None
@@ -44,9 +48,6 @@ class BatchWriter:
             counts = FileCounts(read=feed(copy))
         if not counts.read:
             return counts
-        # a batch is small next to the tables: with its real size known the planner joins by
-        # index (without it, it guesses a big table and scans the whole target table per batch)
-        self.conn.execute(sql.SQL("ANALYZE {}").format(stg))
         self._derive()
         self._map_values(loader)
         checked = self.columns + (["installments"] if self._derives() else [])
@@ -59,20 +60,40 @@ class BatchWriter:
         return counts
 
     def _prepare(self, staging: Staging) -> None:
-        """The staging tables, once per connection (emptied at each commit)."""
-        self.conn.execute("SET LOCAL work_mem = '256MB'")
+        """The staging tables this entity's batches read (its own, its references' parents,
+        the problems), kept for the session and emptied at each commit; the other entities'
+        are dropped when the entity changes (each table emptied at a commit costs the commit
+        a truncation)."""
         # a batch touches its rows' index entries, which are in cache: costed as such, the
         # planner probes the target tables' indexes rather than scanning them whole per batch
-        self.conn.execute("SET LOCAL random_page_cost = 1.1")
-        if self.conn.execute("SELECT to_regclass('pg_temp._imp_problems')").fetchone() \
-                != (None,):
+        have = set(self.conn.execute(
+            "SELECT set_config('work_mem', '256MB', true), "
+            "set_config('random_page_cost', '1.1', true), "
+            "ARRAY(SELECT relname::text FROM pg_class WHERE relkind = 'r' "
+            "AND relnamespace = pg_my_temp_schema() AND relname = ANY (%s))",
+            [[s.staging for s in SOURCE_ENTITIES.values()] + ["_imp_problems"]]
+        ).fetchone()[2])  # type: ignore[index]
+        want = self._staged()
+        if have == {s.staging for s in want} | {"_imp_problems"}:
             return
-        specs = list(SOURCE_ENTITIES.values())
-        staging.prepare(specs, keep=True)
-        for spec in specs:
+        for spec in SOURCE_ENTITIES.values():
+            if spec.staging in have and spec not in want:
+                self.conn.execute(sql.SQL("DROP TABLE pg_temp.{}").format(
+                    sql.Identifier(spec.staging)))
+        missing = [s for s in want if s.staging not in have]
+        staging.prepare(missing, keep=True, problems="_imp_problems" not in have)
+        for spec in missing:
             self.conn.execute(sql.SQL('ALTER TABLE {} ADD COLUMN _src_key text COLLATE "C", '
                                       "ADD COLUMN _src_changed text").format(
                 sql.Identifier(spec.staging)))
+
+    def _staged(self) -> list[FileSpec]:
+        """The entities whose staging tables a batch of this one reads."""
+        names = {self.spec.name} | {p.name for c, _, p in SOURCE_REFERENCES
+                                    if c.name == self.spec.name}
+        if self.spec.name == "loans" and not self.defer_schedules:
+            names.add("schedules")        # loans_generate.sql reads it
+        return [s for n, s in SOURCE_ENTITIES.items() if n in names]
 
     def _derive(self) -> None:
         """Loans given a last due date instead of a number of installments: count them."""
@@ -116,5 +137,5 @@ class BatchWriter:
             return loader.replace_schedules()
         written = self.columns + (["installments"] if self._derives() else [])
         if name == "loans":
-            return loader.upsert_loans(written)
+            return loader.upsert_loans(written, generate=not self.defer_schedules)
         return loader.upsert(self.spec, written)

@@ -71,6 +71,8 @@ class Loader:
 
     def upsert(self, spec: FileSpec, present: Sequence[str]) -> tuple[int, int]:
         """Update changed rows, insert new ones; (inserted, updated). Set-based, by id."""
+        if not spec.match:
+            return self._merge(spec, present)
         updated = self.update(spec, present, always=True)
         parts, named = self._parts(spec, present, always=True)
         inserted = self.execute(q(
@@ -80,6 +82,26 @@ class Loader:
             order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
                                      for c in spec.order or spec.conflict_columns))).rowcount
         return inserted, updated
+
+    def _merge(self, spec: FileSpec, present: Sequence[str]) -> tuple[int, int]:
+        """The upsert as one INSERT ... ON CONFLICT DO UPDATE (a table whose id is a unique
+        index): one index probe per staged row rather than an UPDATE join and an anti-join."""
+        parts, named = self._parts(spec, present, always=True)
+        keys = spec.conflict_columns
+        compare = [n for n, _ in named if n not in keys and n not in dict(spec.constants)]
+        row = self.execute(q(
+            "upsert_merge", **parts, columns=ids([n for n, _ in named]), keys=ids(keys),
+            columns_n=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(n))
+                                         for n, _ in named),
+            order=sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c))
+                                     for c in spec.order or spec.conflict_columns),
+            assignments=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(
+                sql.Identifier(n)) for n, _ in named if n not in keys),
+            compare_old=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c))
+                                           for c in compare),
+            compare_new=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c))
+                                           for c in compare))).fetchone()
+        return int(row[0]), int(row[1])
 
     def update(self, spec: FileSpec, present: Sequence[str], always: bool = False) -> int:
         """Update the rows whose staged values of these columns differ; the count."""
@@ -114,13 +136,32 @@ class Loader:
         }
         return parts, named
 
-    def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
+    def upsert_loans(self, present: Sequence[str], generate: bool = True) -> tuple[int, int]:
         """Upsert loans; new loans then get their generated schedules (re-termed ones get
-        theirs from the trigger trg_loans_terms_changed)."""
+        theirs from the trigger trg_loans_terms_changed). generate=False leaves the new loans'
+        schedules to the caller (a sync generates them once per run: unscheduled_loans)."""
+        if not generate:
+            return self.upsert(LOANS, present)
         self.execute(q("loans_new"))
         counts = self.upsert(LOANS, present)
         self.execute(q("loans_generate"))
         return counts
+
+    def unscheduled_loans(self) -> int:
+        """Number the loans due a generated schedule that have none, in id order, in the
+        temporary table _sync_unscheduled (kept across commits); how many."""
+        self.execute("DROP TABLE IF EXISTS pg_temp._sync_unscheduled")
+        count = self.execute(q("loans_unscheduled")).rowcount
+        self.execute("ALTER TABLE _sync_unscheduled ADD PRIMARY KEY (i)")
+        return count
+
+    def generate_schedules(self, first: int, last: int) -> int:
+        """Generate the schedules of the loans numbered first..last in _sync_unscheduled
+        (set-based, one call); the number of loans."""
+        row = self.execute("SELECT generate_loan_schedules(ARRAY(SELECT loan_id FROM "
+                           "_sync_unscheduled WHERE i BETWEEN %s AND %s ORDER BY i))",
+                           [first, last]).fetchone()
+        return int(row[0]) if row else 0
 
     def replace_schedules(self) -> tuple[int, int]:
         """Store supplied schedules that differ from the stored ones; (inserted, updated) rows."""

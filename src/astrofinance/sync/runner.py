@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,18 +23,22 @@ import psycopg
 from psycopg import sql
 from psycopg.copy import Copy
 
+from astrofinance.auth.context import bulk_audit
 from astrofinance.db.engine import Database, libpq_url
 from astrofinance.errors import AstroFinanceError, Conflict
 from astrofinance.kit.sql import load_sql
 from astrofinance.sync.batch import BatchWriter
+from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
-from astrofinance.sync.source import SqlSource
-from astrofinance.sync.source_spec import SOURCE_ENTITIES
+from astrofinance.sync.source import Batch, SqlSource
+from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
 
 PKG = "astrofinance.sync"
 LOCK = "astrofinance.sync"
 INCREMENTAL = ("officers", "customers", "loans", "repayments")
+SCHEDULE_CHUNK = 5000
+"""Loans per transaction when a run generates its new loans' schedules (after the batches)."""
 HOLIDAY_ENTITIES = ("holidays", "officer_holidays")
 """What `sync holidays` takes (those the mapping has)."""
 FIXES: dict[str, tuple[str, list[str]]] = {
@@ -153,14 +158,39 @@ class Syncer:
         cursor = run.cursors.get(em.name, {}) if track_position else {}
         if cursor.get("done"):
             self.progress.note(f"{em.name}: already synced by run {run.resumed_from}")
+            self._generate_schedules(conn, run, em)     # the run may have stopped before them
             return
         if track_position and "watermark" not in cursor:
             cursor["watermark"] = self.source.max_position(em)
         after = cursor.get("key")
         self.progress.entity_started(em.name, self.source.count(em))
         size = self.sizes.of(em.name)
+        # the next batch is read from the source (a thread, the source's connection) while
+        # this one is written to the target: only reads run ahead, never past a short batch
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-read") as ahead:
+            self._full_batches(conn, run, em, size, update_only, cursor, after, ahead,
+                               track_position)
+        if update_only is None:
+            self._generate_schedules(conn, run, em)
+        counts = run.result.counts.get(em.name, FileCounts())
+        if counts.inserted + counts.updated:
+            self._analyze(conn, em.spec.table)
+        self._tracked(conn, run, em)
+
+    def _full_batches(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
+                      update_only: Sequence[str] | None, cursor: dict[str, Any],
+                      after: str | None, ahead: ThreadPoolExecutor,
+                      track_position: bool) -> None:
+        def read(key: str | None) -> tuple[Batch, bytes]:
+            return self.source.read(self.source.select(em, limit=size, after_key=key))
+
+        pending: Future[tuple[Batch, bytes]] = ahead.submit(read, after)
         while True:
-            batch_rows, after = self._batch(conn, run, em, size, update_only, after_key=after)
+            data = pending.result()
+            if data[0].rows == size:
+                pending = ahead.submit(read, data[0].last_key)
+            batch_rows, after = self._batch(conn, run, em, size, update_only, read_ahead=data,
+                                            after_key=after)
             cursor["key"] = after
             done = batch_rows < size
             if done:
@@ -174,7 +204,6 @@ class Syncer:
             self._finish_batch(conn, run, em, batch_rows)
             if done:
                 break
-        self._tracked(conn, run, em)
 
     def _incremental_entity(self, conn: psycopg.Connection, run: _Run,
                             em: EntityMapping) -> None:
@@ -193,6 +222,7 @@ class Syncer:
             self._finish_batch(conn, run, em, rows)
             if rows < size:
                 break
+        self._generate_schedules(conn, run, em)
         self._tracked(conn, run, em)
 
     def _new_rows_entity(self, conn: psycopg.Connection, run: _Run,
@@ -211,6 +241,7 @@ class Syncer:
             self._finish_batch(conn, run, em, rows)
             if rows < size:
                 break
+        self._generate_schedules(conn, run, em)
         self._tracked(conn, run, em)
 
     def _retry_quarantine(self, conn: psycopg.Connection, run: _Run, em: EntityMapping) -> None:
@@ -224,20 +255,49 @@ class Syncer:
         for i in range(0, len(keys), size):
             rows, _ = self._batch(conn, run, em, size, None, keys=keys[i:i + size])
             self._finish_batch(conn, run, em, rows)
+        self._generate_schedules(conn, run, em)
+
+    def _generate_schedules(self, conn: psycopg.Connection, run: _Run,
+                            em: EntityMapping) -> None:
+        """After an entity's loan batches: the generated schedules of every loan that has
+        none (the new ones), set-based, SCHEDULE_CHUNK loans per transaction. The batches
+        leave them to this step, so a run stopped before or during it leaves loans without a
+        schedule, which the next run that syncs loans finds and schedules here."""
+        if em.name != "loans":
+            return
+        loader, total = Loader(conn, SOURCE_REFERENCES), 0
+        missing = loader.unscheduled_loans()      # one anti-join, not one per chunk
+        conn.commit()
+        for first in range(1, missing + 1, SCHEDULE_CHUNK):
+            bulk_audit(conn, f"sync run {run.id}: loans (schedules)")
+            total += loader.generate_schedules(first, first + SCHEDULE_CHUNK - 1)
+            conn.commit()
+        if total and "schedules" in self.source.mapping.entities:
+            self._analyze(conn, "payment_schedules")     # the schedules entity joins it
+        if total:
+            self.progress.note(f"loans: generated the schedules of {total:,} new loan(s)")
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
                update_only: Sequence[str] | None, holder: dict[str, Any] | None = None,
+               read_ahead: tuple[Batch, bytes] | None = None,
                **position: Any) -> tuple[int, str | None]:
-        """Read and write one batch (not committed); (rows read, last key)."""
-        query = self.source.select(em, limit=size, **position)
+        """Read (or take the rows read ahead at this position) and write one batch (not
+        committed); (rows read, last key)."""
         read: dict[str, Any] = {}
 
         def feed(copy: Copy) -> int:
-            batch = self.source.stream(query, copy.write)
+            if read_ahead is not None:
+                batch, data = read_ahead
+                if data:
+                    copy.write(data)
+            else:
+                batch = self.source.stream(self.source.select(em, limit=size, **position),
+                                           copy.write)
             read.update(key=batch.last_key, changed=batch.last_changed)
             return batch.rows
 
-        counts = BatchWriter(conn, em, run.id, update_only).write(feed)
+        counts = BatchWriter(conn, em, run.id, update_only,
+                             defer_schedules=True).write(feed)
         run.add(em.name, counts)
         if holder is not None:
             holder.update(read)
@@ -248,16 +308,12 @@ class Syncer:
         self._save(conn, run)
         conn.commit()
         self.progress.advanced(em.name, rows)
-        run.batches[em.name] = n = run.batches.get(em.name, 0) + 1
-        if n & (n - 1) == 0:
-            self._analyze(conn, em)
 
-    def _analyze(self, conn: psycopg.Connection, em: EntityMapping) -> None:
-        """Fresh statistics for the tables a batch writes, after batches 1, 2, 4, 8, ...: a
-        table filled from empty otherwise looks small to the planner, which then scans it
-        whole for every batch instead of using its index."""
-        tables = [em.spec.table] + (["payment_schedules", "loan_schedule_state"]
-                                    if em.name == "loans" else [])
+    def _analyze(self, conn: psycopg.Connection, *tables: str) -> None:
+        """Fresh statistics for tables a full run filled (perhaps from empty), once, for the
+        entities after it: their reference checks probe these tables. A batch's own
+        statements do not join the table it writes (the upsert is one INSERT ... ON
+        CONFLICT), so nothing is analyzed per batch."""
         for table in tables:
             conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         conn.commit()
@@ -335,7 +391,6 @@ class _Run:
     result: SyncResult
     cursors: dict[str, Any] = field(default_factory=dict)
     resumed_from: int | None = None
-    batches: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, conn: psycopg.Connection, command: str, source: SqlSource) -> _Run:

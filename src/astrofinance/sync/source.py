@@ -161,6 +161,12 @@ class SqlSource:
         fields = bytes(last).rstrip(b"\n").split(b"\t")
         return Batch(rows, _unescape(fields[0]), _unescape(fields[1]))
 
+    def read(self, query: sql.Composed) -> tuple[Batch, bytes]:
+        """The query's rows in memory (COPY text format), for a batch read ahead."""
+        chunks: list[bytes] = []
+        batch = self.stream(query, lambda data: chunks.append(bytes(data)))
+        return batch, b"".join(chunks)
+
     def _scalar(self, query: sql.Composed, params: Sequence[Any] = ()) -> int:
         row = self._run(lambda: self.conn.execute(query, params).fetchone())
         return int(row[0]) if row else 0

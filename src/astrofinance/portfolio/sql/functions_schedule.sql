@@ -34,6 +34,9 @@ BEGIN
     DELETE FROM payment_schedules s USING _sched_loans x WHERE s.loan_id = x.loan_id;
     DELETE FROM loan_schedule_state s USING _sched_loans x WHERE s.loan_id = x.loan_id;
 
+    -- Each loan's terms travel with its dates (no join back on loan_id). A daily loan's dates
+    -- are one index range of the business days (business_day_index counts them), read in
+    -- order: no row per (loan, k) to generate, sort and look up.
     WITH terms AS (
         SELECT l.loan_id, l.installments AS n, l.frequency, l.first_payment_due_date AS first_due,
                l.repayment_amount,
@@ -44,16 +47,16 @@ BEGIN
         FROM loans l JOIN _sched_loans x USING (loan_id)
         WHERE l.first_payment_due_date IS NOT NULL
     ), dates AS (
-        SELECT t.loan_id, g.k + 1 AS k, c.day AS due
+        SELECT t.*, c.business_day_index - s.business_day_index + 1 AS k, c.day AS due
         FROM terms t
         JOIN business_calendar f ON f.day = t.first_due
         JOIN business_calendar s ON s.day = f.next_business_day
-        CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
         JOIN business_calendar c ON c.is_business_day
-             AND c.business_day_index = s.business_day_index + g.k
+             AND c.business_day_index BETWEEN s.business_day_index
+                                          AND s.business_day_index + t.n - 1
         WHERE t.frequency = 'daily'
         UNION ALL
-        SELECT t.loan_id, g.k + 1, c.next_business_day
+        SELECT t.*, g.k + 1, c.next_business_day
         FROM terms t
         CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
         JOIN business_calendar c ON c.day = CASE t.frequency
@@ -62,15 +65,15 @@ BEGIN
                  ELSE (t.first_due + make_interval(months => g.k))::date END
         WHERE t.frequency IN ('weekly', 'biweekly', 'monthly')
     ), rows AS (
-        SELECT t.loan_id, d.k, d.due,
-               CASE WHEN d.k < t.n THEN t.p1 ELSE t.p - (t.n - 1) * t.p1 END AS p_due,
-               CASE WHEN d.k < t.n THEN t.i1 ELSE t.i - (t.n - 1) * t.i1 END AS i_due,
-               CASE WHEN d.k < t.n THEN t.f1 ELSE t.f - (t.n - 1) * t.f1 END AS f_due,
-               CASE WHEN d.k < t.n THEN d.k * (t.p1 + t.i1 + t.f1) ELSE t.repayment_amount END
+        SELECT d.loan_id, d.k, d.due,
+               CASE WHEN d.k < d.n THEN d.p1 ELSE d.p - (d.n - 1) * d.p1 END AS p_due,
+               CASE WHEN d.k < d.n THEN d.i1 ELSE d.i - (d.n - 1) * d.i1 END AS i_due,
+               CASE WHEN d.k < d.n THEN d.f1 ELSE d.f - (d.n - 1) * d.f1 END AS f_due,
+               CASE WHEN d.k < d.n THEN d.k * (d.p1 + d.i1 + d.f1) ELSE d.repayment_amount END
                    AS cum,
-               CASE WHEN d.k < t.n THEN d.k * t.f1 ELSE t.f END AS cum_fee,
-               CASE WHEN d.k < t.n THEN d.k * t.i1 ELSE t.i END AS cum_int
-        FROM terms t JOIN dates d USING (loan_id)
+               CASE WHEN d.k < d.n THEN d.k * d.f1 ELSE d.f END AS cum_fee,
+               CASE WHEN d.k < d.n THEN d.k * d.i1 ELSE d.i END AS cum_int
+        FROM dates d
     ), ins AS (
         INSERT INTO payment_schedules (loan_id, installment_no, due_date, principal_due,
                                        interest_due, fee_due, cumulative_due)
