@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from astrofinance.cli.main import app
 from astrofinance.db.engine import Database
 from astrofinance.sync.mapping import load_mapping
-from astrofinance.sync.runner import BatchSizes, Syncer
+from astrofinance.sync.runner import SCHEDULES, BatchSizes, Silent, Syncer
 from astrofinance.sync.source import SqlSource
 from tests.sync.conftest import new_source
 
@@ -43,15 +43,22 @@ def _cursor(db: Database) -> dict:
     return row[0] if row else {}
 
 
-def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, pg_server_url,
-                                                               template_db, _used_databases):
-    src = source_url
-    # the uninterrupted run, into a second target (a copy of the migrated template)
-    other = Database(new_source(pg_server_url, _used_databases, template_db))
-    with SqlSource(src, load_mapping()) as source:
+def _uninterrupted(source_url: str, pg_server_url: str, template_db: str,
+                   used: list[str]) -> dict:
+    """The state an uninterrupted full sync leaves, in a second target (a copy of the
+    migrated template)."""
+    other = Database(new_source(pg_server_url, used, template_db))
+    with SqlSource(source_url, load_mapping()) as source:
         Syncer(source, other, BatchSizes(20, 50, 50)).full()
     expected = _snapshot(other)
     other.dispose()
+    return expected
+
+
+def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, pg_server_url,
+                                                               template_db, _used_databases):
+    src = source_url
+    expected = _uninterrupted(src, pg_server_url, template_db, _used_databases)
     assert len(expected["repayments"]) > 1000
 
     env = {**os.environ, "DATABASE_URL": db.url, "SOURCE_DATABASE_URL": src}
@@ -89,35 +96,31 @@ def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, p
 
 
 def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(db, source_url, pg_server_url,
-                                                             template_db, _used_databases,
-                                                             monkeypatch):
+                                                             template_db, _used_databases):
     """New loans get their schedules once per run, after the loan batches, a chunk of loans
     per transaction: a run stopped there (before it, or between chunks) leaves loans without a
     schedule, and the next run schedules exactly those."""
-    import astrofinance.sync.runner as runner_mod
-    from astrofinance.sync.loader import Loader
-
-    other = Database(new_source(pg_server_url, _used_databases, template_db))
-    with SqlSource(source_url, load_mapping()) as source:
-        Syncer(source, other, BatchSizes(20, 50, 50)).full()
-    expected = _snapshot(other)
-    other.dispose()
+    expected = _uninterrupted(source_url, pg_server_url, template_db, _used_databases)
     assert len(expected["payment_schedules"]) > 1000
 
-    real = Loader.generate_schedules
-    calls: list[tuple[int, int]] = []
+    class StopAfterFirstChunk(Silent):
+        """An operator's Ctrl-C as soon as the first chunk of schedules has committed."""
 
-    def stop_at_second_chunk(self, first, last):
-        calls.append((first, last))
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(self, first, last)
+        def __init__(self) -> None:
+            self.steps: list[tuple[str, int | None]] = []
 
-    monkeypatch.setattr(runner_mod, "SCHEDULE_CHUNK", 7)
-    monkeypatch.setattr(Loader, "generate_schedules", stop_at_second_chunk)
+        def entity_started(self, name: str, total: int | None) -> None:
+            self.steps.append((name, total))
+
+        def advanced(self, name: str, rows: int) -> None:
+            if name == SCHEDULES:
+                self.steps.append((name, rows))
+                raise KeyboardInterrupt
+
+    stopper = StopAfterFirstChunk()
     with SqlSource(source_url, load_mapping()) as source:
         try:
-            Syncer(source, db, BatchSizes(20, 50, 50)).full()
+            Syncer(source, db, BatchSizes(20, 50, 50, schedules=7), stopper).full()
         except KeyboardInterrupt:
             pass
         else:
@@ -126,10 +129,11 @@ def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(db, source_url, pg_
         loans, scheduled = c.execute(text(
             "SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM loan_schedule_state)")
         ).one()
-    assert calls == [(1, 7), (8, 14)] and scheduled == 7 < loans   # the first chunk only
+    # the step saw every new loan, and only its first chunk committed
+    assert (SCHEDULES, loans) in stopper.steps and stopper.steps[-1] == (SCHEDULES, 7)
+    assert scheduled == 7 < loans
     assert "repayments" not in _cursor(db)
 
-    monkeypatch.setattr(Loader, "generate_schedules", real)
     with SqlSource(source_url, load_mapping()) as source:
         result = Syncer(source, db, BatchSizes(20, 50, 50)).full()
     assert result.resumed_from is not None

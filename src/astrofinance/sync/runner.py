@@ -37,8 +37,8 @@ from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
 PKG = "astrofinance.sync"
 LOCK = "astrofinance.sync"
 INCREMENTAL = ("officers", "customers", "loans", "repayments")
-SCHEDULE_CHUNK = 5000
-"""Loans per transaction when a run generates its new loans' schedules (after the batches)."""
+SCHEDULES = "new loans' schedules"
+"""The progress name of the step that generates the new loans' schedules (after the batches)."""
 HOLIDAY_ENTITIES = ("holidays", "officer_holidays")
 """What `sync holidays` takes (those the mapping has)."""
 FIXES: dict[str, tuple[str, list[str]]] = {
@@ -95,6 +95,8 @@ class BatchSizes:
     loans: int = 500
     repayments: int = 1000
     rows: int = 1000
+    schedules: int = 5000
+    """Loans per transaction when a run generates its new loans' schedules."""
 
     def of(self, entity: str) -> int:
         return {"loans": self.loans, "repayments": self.repayments}.get(entity, self.rows)
@@ -260,7 +262,8 @@ class Syncer:
     def _generate_schedules(self, conn: psycopg.Connection, run: _Run,
                             em: EntityMapping) -> None:
         """After an entity's loan batches: the generated schedules of every loan that has
-        none (the new ones), set-based, SCHEDULE_CHUNK loans per transaction. The batches
+        none (the new ones), set-based, sizes.schedules loans per transaction, with progress
+        (SCHEDULES). The batches
         leave them to this step, so a run stopped before or during it leaves loans without a
         schedule, which the next run that syncs loans finds and schedules here."""
         if em.name != "loans":
@@ -268,10 +271,14 @@ class Syncer:
         loader, total = Loader(conn, SOURCE_REFERENCES), 0
         missing = loader.unscheduled_loans()      # one anti-join, not one per chunk
         conn.commit()
-        for first in range(1, missing + 1, SCHEDULE_CHUNK):
+        chunk = self.sizes.schedules
+        if missing:
+            self.progress.entity_started(SCHEDULES, missing)
+        for first in range(1, missing + 1, chunk):
             bulk_audit(conn, f"sync run {run.id}: loans (schedules)")
-            total += loader.generate_schedules(first, first + SCHEDULE_CHUNK - 1)
+            total += loader.generate_schedules(first, first + chunk - 1)
             conn.commit()
+            self.progress.advanced(SCHEDULES, min(chunk, missing - first + 1))
         if total and "schedules" in self.source.mapping.entities:
             self._analyze(conn, "payment_schedules")     # the schedules entity joins it
         if total:
