@@ -3,7 +3,8 @@ portfolio/sql/functions_schedule.sql), re-defined with plans that evaluate each 
 value once, and a loan's paid-date state extended instead of rebuilt when its only change is
 new repayments after its last one: stale_loans.appended_from (NULL: rebuild) says so. The
 index on repayments (loan_id, payment_date) carries the amount and the reversal flag, so the
-rebuild reads the repayments in order from the index alone.
+rebuild reads the repayments in order from the index alone; the unused index on repayments
+(updated_at, repayment_id) is dropped.
 
 Revision ID: 0015
 Revises: 0014
