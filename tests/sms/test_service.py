@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import secrets
 
 import pytest
 from sqlalchemy import text
@@ -25,6 +26,7 @@ TZ = "Africa/Lagos"
 LAGOS = dt.timezone(dt.timedelta(hours=1))
 NOON = dt.datetime.combine(DAY, dt.time(12, 0), LAGOS)
 NIGHT = dt.datetime.combine(DAY, dt.time(21, 30), LAGOS)
+GATEWAY_TOKEN = secrets.token_urlsafe(16)   # made per run: no credential in the repository
 
 
 def settings(**kw) -> SmsSettings:
@@ -133,12 +135,12 @@ def test_http_gateway_receives_the_message(book):
     with book.begin() as c:
         service.queue_overdue(c, 1, "ops", DAY)
     with fake_gateway(answer={"id": "gw-777"}) as gw:
-        provider = HttpGatewayProvider(gw.url + "/send", token="s3cret-token")
+        provider = HttpGatewayProvider(gw.url + "/send", token=GATEWAY_TOKEN)
         with book.begin() as c:
             result = service.deliver_due(c, provider, settings(), now=NOON, timezone=TZ)
     assert (result.sent, result.retrying, result.failed) == (2, 0, 0)
     first = gw.received[0]
-    assert first.path == "/send" and first.headers["authorization"] == "Bearer s3cret-token"
+    assert first.path == "/send" and first.headers["authorization"] == f"Bearer {GATEWAY_TOKEN}"
     body = first.json()
     assert body["to"] == "+2348030000002" and "Chidi Eze" in body["message"]
     assert body["reference"].startswith("sms-")
@@ -152,7 +154,7 @@ def test_failing_gateway_retries_with_backoff_then_fails(book):
         service.queue_overdue(c, 10, "ops", DAY)   # the one loan 30 days late
     s = settings()
     with fake_gateway(status=500, answer="gateway down") as gw:
-        provider = HttpGatewayProvider(gw.url, token="s3cret-token")
+        provider = HttpGatewayProvider(gw.url, token=GATEWAY_TOKEN)
         now = NOON
         with book.begin() as c:
             assert service.deliver_due(c, provider, s, now=now, timezone=TZ).retrying == 1
@@ -175,7 +177,7 @@ def test_failing_gateway_retries_with_backoff_then_fails(book):
         assert len(gw.received) == 3
     [m] = queued(book)
     assert (m.status, m.attempts, m.sent_at) == ("failed", 3, None)
-    assert m.last_error == "HTTP 500: gateway down" and "s3cret" not in m.last_error
+    assert m.last_error == "HTTP 500: gateway down" and GATEWAY_TOKEN not in m.last_error
 
 
 def test_unreachable_gateway_is_recorded(book):

@@ -33,6 +33,7 @@ from astrofinance.config import get_settings
 from astrofinance.db import Database, session_scope
 from astrofinance.metrics.service import recalculate
 from astrofinance.portfolio.seed import seed_portfolio
+from astrofinance.web.auth import CSRF_COOKIE, CSRF_FIELD
 from tests.api.live import PASSWORD, Api, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +110,15 @@ class Site:
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(lambda u: "/login" not in u)
         return page
+
+    def post_from(self, page: Any, path: str, form: dict[str, str] | None = None) -> int:
+        """POST a form to `path` from the signed-in page, as its own script would (with the
+        session's CSRF token from its cookie); the answer's status."""
+        return page.evaluate("""async ([path, form, field, cookie]) => {
+            const csrf = document.cookie.match(new RegExp(cookie + '=([^;]+)'))[1];
+            const body = new URLSearchParams({...form, [field]: csrf});
+            return (await fetch(path, {method: 'POST', body})).status; }""",
+            [path, form or {}, CSRF_FIELD, CSRF_COOKIE])
 
     def scalar(self, sql: str, **params: Any) -> Any:
         with session_scope(self.db) as conn:

@@ -270,6 +270,19 @@ def _q(conn: Connection, name: str) -> list[Any]:
     return list(conn.execute(text(load_sql("astrofinance.ops", f"monitoring_{name}"))))
 
 
+def _outcomes(kind: str, key: str, rows: list[Any], runs_help: str,
+              newest_help: str) -> list[str]:
+    """astrofinance_<kind>_runs by key and outcome, and astrofinance_<kind>_last_success_age_
+    seconds by key, from rows (key, status, runs, success_age)."""
+    out = _family(f"astrofinance_{kind}_runs", "gauge", f"{runs_help} by {key} and outcome.",
+                  (({key: getattr(r, key), "status": r.status}, r.runs) for r in rows))
+    out += _family(f"astrofinance_{kind}_last_success_age_seconds", "gauge",
+                   f"Seconds since {newest_help} finished.",
+                   (({key: getattr(r, key)}, r.success_age) for r in rows
+                    if r.success_age is not None))
+    return out
+
+
 def database_lines(conn: Connection) -> list[str]:
     """The metrics read from the database: loans by CBN class, sync lag and outcomes,
     scheduled jobs' outcomes, recalculation runs."""
@@ -287,20 +300,10 @@ def database_lines(conn: Connection) -> list[str]:
     out += _family("astrofinance_sync_lag_seconds", "gauge",
                    "Seconds since each entity was last synced (sync_tracking).",
                    (({"entity": r.entity}, r.lag_seconds) for r in lag))
-    out += _family("astrofinance_sync_runs", "gauge",
-                   "Sync runs recorded (sync_runs) by command and outcome.",
-                   (({"command": r.command, "status": r.status}, r.runs) for r in runs))
-    out += _family("astrofinance_sync_last_success_age_seconds", "gauge",
-                   "Seconds since each sync command's newest successful run finished.",
-                   (({"command": r.command}, r.success_age) for r in runs
-                    if r.success_age is not None))
-    out += _family("astrofinance_job_runs", "gauge",
-                   "Scheduled jobs' attempts recorded (job_runs) by job and outcome.",
-                   (({"job": r.job, "status": r.status}, r.runs) for r in jobs))
-    out += _family("astrofinance_job_last_success_age_seconds", "gauge",
-                   "Seconds since each scheduled job's newest successful attempt finished.",
-                   (({"job": r.job}, r.success_age) for r in jobs
-                    if r.success_age is not None))
+    out += _outcomes("sync", "command", runs, "Sync runs recorded (sync_runs)",
+                     "each sync command's newest successful run")
+    out += _outcomes("job", "job", jobs, "Scheduled jobs' attempts recorded (job_runs)",
+                     "each scheduled job's newest successful attempt")
     out += _family("astrofinance_recalculation_runs", "gauge",
                    "Recalculation runs recorded (recalculation_runs).", [({}, recalc.runs)])
     out += _family("astrofinance_recalculation_seconds_total", "gauge",

@@ -17,7 +17,7 @@ from astrofinance.sync.loader import Loader
 from astrofinance.sync.mapping import EntityMapping
 from astrofinance.sync.service import FileCounts
 from astrofinance.sync.source_spec import SOURCE_ENTITIES, SOURCE_REFERENCES
-from astrofinance.sync.spec import FileSpec
+from astrofinance.sync.spec import LOANS, FileSpec
 from astrofinance.sync.staging import Staging, ids, q
 
 Feed = Callable[[Copy], int]         # writes the batch's rows into the COPY; returns the count
@@ -27,12 +27,11 @@ class BatchWriter:
     """Stages, checks and writes batches of one entity on one target connection."""
 
     def __init__(self, conn: Connection, em: EntityMapping, run_id: int,
-                 update_only: Sequence[str] | None = None, defer_schedules: bool = False):
-        """update_only: write just these columns of rows that exist (the fix commands);
-        defer_schedules: new loans get no schedule here (the caller generates the missing
-        ones once, after the entity's batches: Syncer._generate_schedules)."""
+                 update_only: Sequence[str] | None = None):
+        """update_only: write just these columns of rows that exist (the fix commands). New
+        loans get no schedule here: the run generates the missing ones once, after the
+        entity's batches (Syncer._generate_schedules)."""
         self.conn, self.em, self.run_id = conn, em, run_id
-        self.defer_schedules = defer_schedules
         self.spec = em.spec
         self.columns = [c.name for c in em.mapped()]
         self.update_only = list(update_only) if update_only is not None else None
@@ -91,8 +90,6 @@ class BatchWriter:
         """The entities whose staging tables a batch of this one reads."""
         names = {self.spec.name} | {p.name for c, _, p in SOURCE_REFERENCES
                                     if c.name == self.spec.name}
-        if self.spec.name == "loans" and not self.defer_schedules:
-            names.add("schedules")        # loans_generate.sql reads it
         return [s for n, s in SOURCE_ENTITIES.items() if n in names]
 
     def _derive(self) -> None:
@@ -137,5 +134,5 @@ class BatchWriter:
             return loader.replace_schedules()
         written = self.columns + (["installments"] if self._derives() else [])
         if name == "loans":
-            return loader.upsert_loans(written, generate=not self.defer_schedules)
+            return loader.upsert(LOANS, written)   # their schedules: after the batches
         return loader.upsert(self.spec, written)

@@ -136,12 +136,10 @@ class Loader:
         }
         return parts, named
 
-    def upsert_loans(self, present: Sequence[str], generate: bool = True) -> tuple[int, int]:
-        """Upsert loans; new loans then get their generated schedules (re-termed ones get
-        theirs from the trigger trg_loans_terms_changed). generate=False leaves the new loans'
-        schedules to the caller (a sync generates them once per run: unscheduled_loans)."""
-        if not generate:
-            return self.upsert(LOANS, present)
+    def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
+        """Upsert a bundle's loans; new loans then get their generated schedules (re-termed
+        ones get theirs from the trigger trg_loans_terms_changed). A sync's batches upsert
+        loans alone and schedule the new ones once per run (unscheduled_loans)."""
         self.execute(q("loans_new"))
         counts = self.upsert(LOANS, present)
         self.execute(q("loans_generate"))

@@ -263,9 +263,9 @@ class Syncer:
                             em: EntityMapping) -> None:
         """After an entity's loan batches: the generated schedules of every loan that has
         none (the new ones), set-based, sizes.schedules loans per transaction, with progress
-        (SCHEDULES). The batches
-        leave them to this step, so a run stopped before or during it leaves loans without a
-        schedule, which the next run that syncs loans finds and schedules here."""
+        (SCHEDULES). The batches leave them to this step, so a run stopped before or during
+        it leaves loans without a schedule, which the next run that syncs loans finds and
+        schedules here."""
         if em.name != "loans":
             return
         loader, total = Loader(conn, SOURCE_REFERENCES), 0
@@ -303,8 +303,7 @@ class Syncer:
             read.update(key=batch.last_key, changed=batch.last_changed)
             return batch.rows
 
-        counts = BatchWriter(conn, em, run.id, update_only,
-                             defer_schedules=True).write(feed)
+        counts = BatchWriter(conn, em, run.id, update_only).write(feed)
         run.add(em.name, counts)
         if holder is not None:
             holder.update(read)

@@ -159,7 +159,9 @@ BEGIN
             GROUP BY loan_id
         ), appended AS (
             -- installments q0+1..q1, q1 = #{cum_i <= new total}: their m_i and the prefix
-            -- statistics continued from element q0
+            -- statistics continued from element q0 (the rebuild below computes the same
+            -- statistics per loan: a rebuild written as an extension from nothing, one window
+            -- over every installment of every loan, measured 2.5x slower)
             SELECT loan_id, array_agg(mi ORDER BY i) AS paid, array_agg(lm ORDER BY i) AS late_max,
                    array_agg(ot ORDER BY i) AS on_time, array_agg(mk ORDER BY i) AS marks
             FROM (SELECT n.loan_id, n.i, n.mi,
@@ -320,27 +322,27 @@ BEGIN
                coalesce(la.fimr_grace_days, v_grace) AS g,
                -- the totals repaid by T and by E, and the last repayment by T: the state's,
                -- unless the loan has repayments after E (an as-of date in the past, a
-               -- write-off); only then are its repayments read (a CASE runs its subquery
-               -- only for the rows that take that branch)
-               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
-                    THEN (SELECT coalesce(sum(rp.payment_amount), 0) FROM repayments rp
-                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
-                            AND rp.payment_date <= p_as_of)
-                    ELSE coalesce(st.repaid_total, 0) END AS paid_t,
-               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
-                    THEN (SELECT coalesce(sum(rp.payment_amount), 0) FROM repayments rp
-                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
-                            AND rp.payment_date <= least(p_as_of, coalesce(l.written_off_on, p_as_of)))
-                    ELSE coalesce(st.repaid_total, 0) END AS paid_e,
-               CASE WHEN st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
-                    THEN (SELECT max(rp.payment_date) FROM repayments rp
-                          WHERE rp.loan_id = l.loan_id AND NOT rp.is_reversed
-                            AND rp.payment_date <= p_as_of)
-                    ELSE st.last_repayment_date END AS last_t
+               -- write-off): then its repayments' (lt)
+               CASE WHEN lt.late THEN lt.paid_t ELSE coalesce(st.repaid_total, 0) END AS paid_t,
+               CASE WHEN lt.late THEN lt.paid_e ELSE coalesce(st.repaid_total, 0) END AS paid_e,
+               CASE WHEN lt.late THEN lt.last_t ELSE st.last_repayment_date END AS last_t
         FROM loans l
         LEFT JOIN loan_schedule_state ss USING (loan_id)
         LEFT JOIN loan_state st USING (loan_id)
         LEFT JOIN loan_accounts la USING (loan_id)
+        -- its condition on the loan alone is a one-time filter: the repayments of the other
+        -- loans are not read
+        CROSS JOIN LATERAL (
+            SELECT bool_or(true) AS late,
+                   coalesce(sum(rp.payment_amount) FILTER (WHERE rp.payment_date <= p_as_of), 0)
+                       AS paid_t,
+                   coalesce(sum(rp.payment_amount) FILTER (
+                       WHERE rp.payment_date <= least(p_as_of, coalesce(l.written_off_on, p_as_of))),
+                       0) AS paid_e,
+                   max(rp.payment_date) FILTER (WHERE rp.payment_date <= p_as_of) AS last_t
+            FROM repayments rp
+            WHERE st.last_repayment_date > least(p_as_of, coalesce(l.written_off_on, p_as_of))
+              AND rp.loan_id = l.loan_id AND NOT rp.is_reversed) lt
         WHERE p_loan_ids IS NULL OR l.loan_id = ANY (p_loan_ids)
     ), s1 AS (
         SELECT b.*,
