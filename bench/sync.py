@@ -1,7 +1,8 @@
 """Time `sync full` against a raw copy of the same source tables, and an incremental sync.
 
-    .venv/bin/python bench/sync.py [--loans 200000] [--seed 1] [--batch-loans 500]
-                                   [--batch-repayments 1000] [--database-url URL]
+    .venv/bin/python bench/sync.py [--loans 200000] [--seed 1] [--repayments N] [--workers 2]
+                                   [--batch-loans 500] [--batch-repayments 1000]
+                                   [--database-url URL]
                                    [--data-dir /tmp/af-bench] [--keep]
 
 Creates two databases on one server (af_bsrc_<pid>, the reference Django Ajo source, filled by
@@ -34,7 +35,7 @@ from astrofinance.db.engine import Database  # noqa: E402
 from astrofinance.db.migrate import apply_settings, upgrade  # noqa: E402
 from astrofinance.sync.mapping import load_mapping  # noqa: E402
 from astrofinance.sync.reference import create_reference_source  # noqa: E402
-from astrofinance.sync.runner import BatchSizes, Syncer  # noqa: E402
+from astrofinance.sync.runner import SCHEDULES, BatchSizes, Syncer  # noqa: E402
 from astrofinance.sync.source import SqlSource  # noqa: E402
 
 TABLES = ("loans_holiday", "accounts_customuser", "ajo_ajouser", "loans_ajoloan",
@@ -53,6 +54,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--loans", type=int, default=200_000, help="Source loans (default 200000).")
     p.add_argument("--seed", type=int, default=1, help="Generator seed (default 1).")
+    p.add_argument("--repayments", type=int, default=None,
+                   help="Keep only this many source repayments, a fixed pseudo-random "
+                        "sample (the targets' seed volume has 45,000; default: all the "
+                        "generator makes, about 30 per loan).")
+    p.add_argument("--workers", type=int, default=BatchSizes.workers,
+                   help=f"Connections generating schedules (default {BatchSizes.workers}).")
     p.add_argument("--batch-loans", type=int, default=500, help="Loans per batch (500).")
     p.add_argument("--batch-repayments", type=int, default=1000,
                    help="Repayments per batch (1000).")
@@ -74,6 +81,40 @@ def timed(label: str, fn) -> float:
     took = time.perf_counter() - started
     print(f"{took:9.1f} s")
     return took
+
+
+class StepTimes:
+    """A SyncProgress that records when each entity (and the schedules step) starts and
+    ends; the loans' own batches end where their schedules step starts."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.ended: dict[str, float] = {}
+
+    def entity_started(self, name: str, total: int | None) -> None:
+        self.started[name] = self.ended[name] = time.perf_counter()
+
+    def advanced(self, name: str, rows: int) -> None:
+        self.ended[name] = time.perf_counter()
+
+    def entity_done(self, name: str, counts: object) -> None:
+        self.ended[name] = time.perf_counter()
+
+    def note(self, text: str) -> None: ...
+
+    def report(self) -> str:
+        took = {name: self.ended[name] - start for name, start in self.started.items()}
+        if SCHEDULES in took and "loans" in took:
+            took["loans"] = self.started[SCHEDULES] - self.started["loans"]
+        return ", ".join(f"{name} {t:.1f} s" for name, t in took.items())
+
+
+def keep_repayments(src: str, n: int) -> int:
+    """Cut the source's repayments to a fixed sample of n; how many are left."""
+    with psycopg.connect(src) as conn:
+        conn.execute("DELETE FROM loans_ajoloanrepayment WHERE id NOT IN (SELECT id FROM "
+                     "loans_ajoloanrepayment ORDER BY md5(id::text) LIMIT %s)", [n])
+        return conn.execute("SELECT count(*) FROM loans_ajoloanrepayment").fetchone()[0]  # type: ignore[index]
 
 
 def raw_copy(src: str, tgt: str) -> None:
@@ -108,15 +149,21 @@ def main(argv: list[str] | None = None) -> int:
         timed("source: generate the reference book",
               lambda: counts.update(create_reference_source(src, loans=args.loans,
                                                             seed=args.seed)))
+        if args.repayments is not None:
+            counts["loans_ajoloanrepayment"] = keep_repayments(src, args.repayments)
         print("    " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
         db = Database(tgt)
         timed("target: migrate", lambda: (upgrade(db), apply_settings(db, Settings())))
         baseline = timed("baseline: raw COPY of the source tables", lambda: raw_copy(src, tgt))
-        sizes = BatchSizes(args.batch_loans, args.batch_repayments, args.batch_rows)
+        sizes = BatchSizes(args.batch_loans, args.batch_repayments, args.batch_rows,
+                           workers=args.workers)
         with SqlSource(src, load_mapping("django-ajo")) as source:
-            syncer = Syncer(source, db, sizes)
+            steps = StepTimes()
+            syncer = Syncer(source, db, sizes, progress=steps)
             results = {}
             full = timed("sync full", lambda: results.update(full=syncer.full()))
+            print(f"    {steps.report()}")
+            syncer.progress = StepTimes()
             with psycopg.connect(src) as conn:
                 conn.execute(NEW_REPAYMENTS, {"n": args.new_repayments})
             inc = timed(f"sync repayments ({args.new_repayments:,} new)",

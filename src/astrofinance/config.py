@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     sync_batch_loans: int = Field(500, ge=1, alias="SYNC_BATCH_LOANS")
     sync_batch_repayments: int = Field(1000, ge=1, alias="SYNC_BATCH_REPAYMENTS")
     sync_batch_rows: int = Field(1000, ge=1, alias="SYNC_BATCH_ROWS")
+    # connections generating a sync's new loans' schedules at once
+    sync_workers: int = Field(2, ge=1, le=32, alias="SYNC_WORKERS")
     sync_overlap_minutes: int = Field(10, ge=0, alias="SYNC_OVERLAP_MINUTES")
     # who the CLI acts as in the audit log (default: the OS login name; auth/context.py)
     acting_user: str | None = Field(None, alias="ASTROFINANCE_USER")

@@ -255,10 +255,12 @@ def test_a_waiting_runner_takes_over_from_a_killed_one(db, runner_env):
 def test_the_commands_list_the_schedule_and_the_runs(db, monkeypatch):
     from typer.testing import CliRunner
 
+    from astrofinance.cli.common import console
     from astrofinance.cli.main import app
 
     monkeypatch.setenv("ASTROFINANCE_SCHEDULE_BACKUP", "off")
-    monkeypatch.setenv("COLUMNS", "250")
+    # a wide terminal: the CLI's console took its width when first imported (COLUMNS then)
+    monkeypatch.setattr(console, "width", 250)
     s = Scheduler(db, {"backup": lambda ctx: (_ for _ in ()).throw(OSError("disk full"))},
                   {"backup": "0 1 * * *"}, "Africa/Lagos")
     s.run_pending()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -95,11 +96,14 @@ def test_a_killed_full_sync_resumes_to_the_uninterrupted_state(db, source_url, p
     assert expected["sync_quarantine"] == []
 
 
-def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(db, source_url, pg_server_url,
-                                                             template_db, _used_databases):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(workers, db, source_url,
+                                                             pg_server_url, template_db,
+                                                             _used_databases):
     """New loans get their schedules once per run, after the loan batches, a chunk of loans
-    per transaction: a run stopped there (before it, or between chunks) leaves loans without a
-    schedule, and the next run schedules exactly those."""
+    per transaction (on `workers` connections): a run stopped there (before it, or between
+    chunks) leaves whole chunks scheduled and the other loans without a schedule, and the
+    next run (in parallel chunks) schedules exactly those, as an uninterrupted run does."""
     expected = _uninterrupted(source_url, pg_server_url, template_db, _used_databases)
     assert len(expected["payment_schedules"]) > 1000
 
@@ -120,22 +124,29 @@ def test_a_full_sync_stopped_in_its_schedule_step_resumes_it(db, source_url, pg_
     stopper = StopAfterFirstChunk()
     with SqlSource(source_url, load_mapping()) as source:
         try:
-            Syncer(source, db, BatchSizes(20, 50, 50, schedules=7), stopper).full()
+            Syncer(source, db, BatchSizes(20, 50, 50, schedules=7, workers=workers),
+                   stopper).full()
         except KeyboardInterrupt:
             pass
         else:
             raise AssertionError("the run did not stop")
     with db.begin() as c:
-        loans, scheduled = c.execute(text(
-            "SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM loan_schedule_state)")
-        ).one()
-    # the step saw every new loan, and only its first chunk committed
+        loans, scheduled, partial = c.execute(text(
+            "SELECT (SELECT count(*) FROM loans), (SELECT count(*) FROM loan_schedule_state), "
+            "(SELECT count(*) FROM loan_schedule_state s JOIN loans l USING (loan_id) "
+            " WHERE s.n <> l.installments)")).one()
+    # the step saw every new loan, and only its first chunk (with one connection), or whole
+    # chunks (with more: one finished, those in flight cancelled or just committed) committed
     assert (SCHEDULES, loans) in stopper.steps and stopper.steps[-1] == (SCHEDULES, 7)
-    assert scheduled == 7 < loans
+    if workers == 1:
+        assert scheduled == 7 < loans
+    else:
+        assert scheduled % 7 == 0 and 7 <= scheduled <= 7 * (workers + 1) < loans
+    assert partial == 0
     assert "repayments" not in _cursor(db)
 
     with SqlSource(source_url, load_mapping()) as source:
-        result = Syncer(source, db, BatchSizes(20, 50, 50)).full()
+        result = Syncer(source, db, BatchSizes(20, 50, 50, schedules=7, workers=2)).full()
     assert result.resumed_from is not None
     assert _snapshot(db) == expected
     with db.begin() as c:

@@ -44,7 +44,7 @@ def _syncer(source_url: str | None, mapping: str | None, loans: int | None = Non
 
     s = get_settings()
     sizes = BatchSizes(loans or s.sync_batch_loans, repayments or s.sync_batch_repayments,
-                       rows or s.sync_batch_rows)
+                       rows or s.sync_batch_rows, workers=s.sync_workers)
     db = database()
     with SqlSource(source_url, load_mapping(mapping or s.sync_mapping)) as source, \
             SyncBars() as bars:

@@ -47,7 +47,8 @@ def _sync(ctx: JobContext, command: str) -> dict[str, Any]:
     acting = Database(_acting_url(ctx.db.url, ACTOR))
     try:
         with SqlSource(None, load_mapping(s.sync_mapping), s) as source:
-            sizes = BatchSizes(s.sync_batch_loans, s.sync_batch_repayments, s.sync_batch_rows)
+            sizes = BatchSizes(s.sync_batch_loans, s.sync_batch_repayments, s.sync_batch_rows,
+                               workers=s.sync_workers)
             syncer = Syncer(source, acting, sizes, overlap_minutes=s.sync_overlap_minutes)
             result = syncer.full() if command == "full" else syncer.incremental(INCREMENTAL)
     finally:

@@ -104,7 +104,7 @@ def _work(source: SqlSource, db: Database, settings: Settings, command: str, res
     try:
         with source:
             sizes = BatchSizes(settings.sync_batch_loans, settings.sync_batch_repayments,
-                               settings.sync_batch_rows)
+                               settings.sync_batch_rows, workers=settings.sync_workers)
             syncer = Syncer(source, acting, sizes, Silent(), settings.sync_overlap_minutes)
             result = COMMANDS[command](syncer, restart)
         log.info("sync run %s (%s, started by %s): %s in %.1f s", result.run_id, command,

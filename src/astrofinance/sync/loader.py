@@ -145,20 +145,16 @@ class Loader:
         self.execute(q("loans_generate"))
         return counts
 
-    def unscheduled_loans(self) -> int:
-        """Number the loans due a generated schedule that have none, in id order, in the
-        temporary table _sync_unscheduled (kept across commits); how many."""
-        self.execute("DROP TABLE IF EXISTS pg_temp._sync_unscheduled")
-        count = self.execute(q("loans_unscheduled")).rowcount
-        self.execute("ALTER TABLE _sync_unscheduled ADD PRIMARY KEY (i)")
-        return count
+    def unscheduled_chunks(self, size: int) -> list[tuple[str, str, int]]:
+        """The loans due a generated schedule that have none, in id order, cut into chunks
+        of `size` loans: (first id, last id, loans) per chunk (one anti-join)."""
+        return [(first, last, n) for first, last, n in
+                self.execute(q("loans_unscheduled"), {"size": size})]
 
-    def generate_schedules(self, first: int, last: int) -> int:
-        """Generate the schedules of the loans numbered first..last in _sync_unscheduled
+    def generate_schedules(self, first: str, last: str) -> int:
+        """Generate the schedules of the unscheduled loans with ids in [first, last]
         (set-based, one call); the number of loans."""
-        row = self.execute("SELECT generate_loan_schedules(ARRAY(SELECT loan_id FROM "
-                           "_sync_unscheduled WHERE i BETWEEN %s AND %s ORDER BY i))",
-                           [first, last]).fetchone()
+        row = self.execute(q("loans_generate_range"), {"first": first, "last": last}).fetchone()
         return int(row[0]) if row else 0
 
     def replace_schedules(self) -> tuple[int, int]:

@@ -14,9 +14,10 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any, Protocol
 
 import psycopg
@@ -97,6 +98,8 @@ class BatchSizes:
     rows: int = 1000
     schedules: int = 5000
     """Loans per transaction when a run generates its new loans' schedules."""
+    workers: int = 2
+    """Connections generating those schedules at once (chunks are disjoint sets of loans)."""
 
     def of(self, entity: str) -> int:
         return {"loans": self.loans, "repayments": self.repayments}.get(entity, self.rows)
@@ -262,27 +265,71 @@ class Syncer:
     def _generate_schedules(self, conn: psycopg.Connection, run: _Run,
                             em: EntityMapping) -> None:
         """After an entity's loan batches: the generated schedules of every loan that has
-        none (the new ones), set-based, sizes.schedules loans per transaction, with progress
-        (SCHEDULES). The batches leave them to this step, so a run stopped before or during
-        it leaves loans without a schedule, which the next run that syncs loans finds and
-        schedules here."""
+        none (the new ones), set-based, sizes.schedules loans per transaction, on up to
+        sizes.workers connections at once, with progress (SCHEDULES). The batches leave them
+        to this step, so a run stopped before or during it leaves loans without a schedule,
+        which the next run that syncs loans finds and schedules here."""
         if em.name != "loans":
             return
-        loader, total = Loader(conn, SOURCE_REFERENCES), 0
-        missing = loader.unscheduled_loans()      # one anti-join, not one per chunk
+        chunks = Loader(conn, SOURCE_REFERENCES).unscheduled_chunks(self.sizes.schedules)
         conn.commit()
-        chunk = self.sizes.schedules
-        if missing:
-            self.progress.entity_started(SCHEDULES, missing)
-        for first in range(1, missing + 1, chunk):
-            bulk_audit(conn, f"sync run {run.id}: loans (schedules)")
-            total += loader.generate_schedules(first, first + chunk - 1)
-            conn.commit()
-            self.progress.advanced(SCHEDULES, min(chunk, missing - first + 1))
+        if not chunks:
+            return
+        self.progress.entity_started(SCHEDULES, sum(n for _, _, n in chunks))
+        description = f"sync run {run.id}: loans (schedules)"
+        workers = min(self.sizes.workers, len(chunks))
+        if workers > 1:
+            total = self._generate_in_parallel(chunks, description, workers)
+        else:
+            total = 0
+            for first, last, n in chunks:
+                total += _generate_chunk(conn, description, first, last)
+                self.progress.advanced(SCHEDULES, n)
         if total and "schedules" in self.source.mapping.entities:
             self._analyze(conn, "payment_schedules")     # the schedules entity joins it
         if total:
             self.progress.note(f"loans: generated the schedules of {total:,} new loan(s)")
+
+    def _generate_in_parallel(self, chunks: Sequence[tuple[str, str, int]], description: str,
+                              workers: int) -> int:
+        """The chunks on `workers` connections of their own (each chunk one transaction).
+        Stopped (an error, Ctrl-C): chunks not started are dropped and those in flight are
+        cancelled, so what stays committed is whole chunks, as with one connection."""
+        url = libpq_url(self.db.url)
+        idle: SimpleQueue[psycopg.Connection] = SimpleQueue()
+        opened: list[psycopg.Connection] = []
+
+        def work(first: str, last: str) -> int:
+            c = idle.get()
+            try:
+                return _generate_chunk(c, description, first, last)
+            finally:
+                idle.put(c)
+
+        try:
+            for _ in range(workers):
+                c = psycopg.connect(url)
+                opened.append(c)
+                c.execute("SET synchronous_commit = off")     # as the run's own connection
+                c.commit()
+                idle.put(c)
+            total = 0
+            with ThreadPoolExecutor(workers, thread_name_prefix="sync-schedules") as pool:
+                futures = {pool.submit(work, first, last): n for first, last, n in chunks}
+                try:
+                    for done in as_completed(futures):
+                        total += done.result()
+                        self.progress.advanced(SCHEDULES, futures[done])
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    for c in opened:
+                        c.cancel_safe()
+                    raise
+            return total
+        finally:
+            for c in opened:
+                c.close()
 
     def _batch(self, conn: psycopg.Connection, run: _Run, em: EntityMapping, size: int,
                update_only: Sequence[str] | None, holder: dict[str, Any] | None = None,
@@ -443,6 +490,14 @@ class _Run:
         self.result.status = status
         self.result.resumed_from = self.resumed_from
         self.result.seconds = time.monotonic() - self.started
+
+
+def _generate_chunk(conn: psycopg.Connection, description: str, first: str, last: str) -> int:
+    """One chunk of new loans' schedules, committed; how many loans."""
+    bulk_audit(conn, description)
+    loans = Loader(conn, SOURCE_REFERENCES).generate_schedules(first, last)
+    conn.commit()
+    return loans
 
 
 def _lock(conn: psycopg.Connection) -> None:
