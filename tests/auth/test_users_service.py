@@ -186,3 +186,37 @@ def test_password_hashes_never_reach_the_audit_log(db):
     assert rows[1][1]["password_hash"] == "***"
     assert rows[1][2]["password_hash"] == "changed"
     assert set(rows[1][2]) == {"password_hash", "password_changed_at"}
+
+
+def test_disabling_or_a_new_password_ends_the_users_sessions(db):
+    """Disabled, a user's sessions end for good (re-enabled, they sign in again) while their
+    API tokens are only suspended; a new password ends the sessions signed in with the old."""
+    from astrofinance.auth import tokens
+
+    with db.begin() as c:
+        service.add_user(c, "root", "admin", PW)
+        ada = service.add_user(c, "ada", "manager", PW)
+        bob = service.add_user(c, "bob", "manager", PW)
+        session = tokens.start_session(c, ada.id, "ada", hours=8).token
+        script = tokens.create_api_token(c, name="ada-cron", created_by="root",
+                                         username="ada").token
+        other = tokens.start_session(c, bob.id, "bob", hours=8).token
+
+    def live(secret: str) -> bool:
+        with db.begin() as c:
+            return tokens.resolve(c, secret) is not None
+
+    assert live(session) and live(script) and live(other)
+    with db.begin() as c:
+        service.disable_user(c, "ada")
+    assert not live(session) and not live(script) and live(other)
+    with db.begin() as c:
+        service.enable_user(c, "ada")
+    assert not live(session) and live(script)
+
+    with db.begin() as c:
+        again = tokens.start_session(c, ada.id, "ada", hours=8).token
+    assert live(again)
+    with db.begin() as c:
+        service.reset_password(c, "ada", "a brand new secret")
+    assert not live(again) and live(script) and live(other)

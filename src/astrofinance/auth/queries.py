@@ -30,6 +30,11 @@ def set_active(conn: Connection, user_id: int, active: bool) -> bool:
     return conn.execute(_q("users_set_active"), {"id": user_id, "active": active}).rowcount > 0
 
 
+def end_sessions(conn: Connection, user_id: int) -> int:
+    """Revoke the user's live sessions; how many."""
+    return conn.execute(_q("tokens_end_sessions"), {"user_id": user_id}).rowcount
+
+
 def set_role(conn: Connection, user_id: int, role: str) -> bool:
     return conn.execute(_q("users_set_role"), {"id": user_id, "role": role}).rowcount > 0
 

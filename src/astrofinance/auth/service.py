@@ -65,11 +65,14 @@ def get_user(conn: Connection, username: str) -> User:
 
 
 def disable_user(conn: Connection, username: str) -> User:
-    """Stop a user from signing in (kept for the audit trail; enable_user undoes it)."""
+    """Stop a user from signing in (kept for the audit trail; enable_user undoes it). Their
+    sessions end (re-enabled, they sign in again); their API tokens are suspended while
+    they are disabled."""
     user = get_user(conn, username)
     if user.is_active and user.role == "admin":
         _keep_an_admin(conn, user, "disable")
     queries.set_active(conn, user.id, False)
+    queries.end_sessions(conn, user.id)
     return get_user(conn, username)
 
 
@@ -91,10 +94,12 @@ def set_role(conn: Connection, username: str, role: str) -> User:
 
 
 def reset_password(conn: Connection, username: str, password: str) -> User:
-    """Set a new password (the rules of passwords.py apply)."""
+    """Set a new password (the rules of passwords.py apply); the user's sessions end, so
+    whoever signed in with the old one signs in again."""
     user = get_user(conn, username)
     check_password_rules(password, user.username)
     queries.set_password_hash(conn, user.id, hash_password(password))
+    queries.end_sessions(conn, user.id)
     return get_user(conn, username)
 
 
