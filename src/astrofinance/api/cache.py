@@ -1,12 +1,16 @@
 """A cache of expensive answers (the loans list's total and summary, portfolio metrics) keyed
 by their inputs and the data version (migration 0009).
 
-An entry is used only while the data version is the one it was computed at and it is younger
-than the time to live (ASTROFINANCE_API_CACHE_SECONDS, default 10; 0 turns caching off). Any
-committed change to loans, customers, officers, repayments, schedules, holidays or wave rules
-moves the version on, so the next request recomputes. The time to live bounds the one case the
-version cannot see: a request that reads the version while a change is committing (the
-sequence moves at the end of the writing statement, a moment before its commit).
+An entry is used only while the data version is the one it was computed at. Any committed
+change to loans, customers, officers, repayments, schedules, holidays or wave rules moves the
+version on, so the next request recomputes. One case the version alone cannot see: a request
+that reads the version while a change is committing (the sequence moves at the end of the
+writing statement, a moment before its commit) may compute without that change and keep the
+answer under the new version. So right after the version, the writing transactions in flight
+are checked (pg_locks: each holds the lock on its own transaction id): when none is, every
+change the version counts is committed and visible to the computation, and the entry is kept
+until the version moves ("settled"); otherwise it lives at most the time to live
+(ASTROFINANCE_API_CACHE_SECONDS, default 10; 0 turns caching off).
 
 Per process: each uvicorn worker keeps its own entries (at most MAX_ENTRIES, least recently
 used dropped). Concurrent requests for the same missing entry compute it once; the others wait.
@@ -19,18 +23,37 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, text
 
 MAX_ENTRIES = 512
-_VERSION_SQL = text("SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END "
-                    "FROM data_version")
+# The version, then whether any transaction with a transaction id (one that has written; this
+# one included) is in flight: each holds the lock on its own id. Read after the version (the
+# lock check depends on its row), so a change that moved the version and has not committed
+# is seen in flight.
+# Transactions of other databases on the server do not count (one whose database is not
+# known, a prepared one, does).
+_VERSION_SQL = text("""
+WITH v AS MATERIALIZED (
+    SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END AS n FROM data_version)
+SELECT v.n, NOT EXISTS (
+    SELECT 1 FROM pg_locks k LEFT JOIN pg_stat_activity a ON a.pid = k.pid
+    WHERE k.locktype = 'transactionid' AND v.n IS NOT NULL
+      AND (a.datname IS NULL OR a.datname = current_database()))
+FROM v""")
+
+
+class Version(NamedTuple):
+    number: int
+    settled: bool
+    """No writing transaction was in flight when the number was read."""
 
 
 @dataclass(frozen=True)
 class _Entry:
     version: int
+    settled: bool
     stored_at: float
     value: Any
 
@@ -47,7 +70,7 @@ class VersionedCache:
         self.hits = self.misses = 0
 
     def get(self, conn: Connection, key: Hashable, compute: Callable[[Connection], Any],
-            version: int | None = None) -> Any:
+            version: Version | None = None) -> Any:
         """`version`: the data version if the caller has read it already (one read serves
         all the entries of a request)."""
         if self.seconds <= 0:
@@ -66,18 +89,20 @@ class VersionedCache:
             self.misses += 1
             value = compute(conn)
             with self._lock:
-                self._entries[key] = _Entry(version, time.monotonic(), value)
+                self._entries[key] = _Entry(version.number, version.settled,
+                                            time.monotonic(), value)
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
                 self._computing.pop(key, None)
             return value
 
-    def _fresh(self, key: Hashable, version: int) -> Any:
+    def _fresh(self, key: Hashable, version: Version) -> Any:
         with self._lock:
             entry = self._entries.get(key)
-            if (entry is None or entry.version != version
-                    or time.monotonic() - entry.stored_at > self.seconds):
+            if (entry is None or entry.version != version.number
+                    or (not entry.settled
+                        and time.monotonic() - entry.stored_at > self.seconds)):
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
@@ -88,6 +113,8 @@ class VersionedCache:
             self._entries.clear()
 
 
-def data_version(conn: Connection) -> int:
-    """How many changing statements the database has seen (never goes back)."""
-    return int(conn.execute(_VERSION_SQL).scalar_one())
+def data_version(conn: Connection) -> Version:
+    """How many changing statements the database has seen (never goes back), and whether
+    no writing transaction was in flight then."""
+    number, settled = conn.execute(_VERSION_SQL).one()
+    return Version(int(number), bool(settled))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from pydantic import Field
 
-from astrofinance.api.cache import data_version
+from astrofinance.api.cache import Version, data_version
 from astrofinance.api.csv import stream_csv
 from astrofinance.api.deps import Conn, PageQ, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, counted, ok
@@ -54,7 +54,7 @@ def loans_page(request: Request, conn: Conn, filters: loan_list.LoanFilters, pag
 
 
 def _page(request: Request, conn: Conn, filters: loan_list.LoanFilters, page: Any, sort: str,
-          order: str, version: int | None) -> list[dict[str, Any]]:
+          order: str, version: Version | None) -> list[dict[str, Any]]:
     """One page: while it lies within the first ASTROFINANCE_API_CACHE_ROWS rows, read by the
     ids the cache keeps for this filter and order (api/cache.py); later pages, or with the
     cache off, the query with its offset."""
