@@ -117,6 +117,29 @@ def test_round_trip_restores_identical_rows_into_a_new_database(seeded, db_url, 
     assert all(f"{t}: " in out for t in MAIN_TABLES)
 
 
+def test_a_backup_restores_with_plain_pg_restore(seeded, db_url, tmp_path, new_database):
+    """An operator's own `pg_restore` (no list, exit on error) restores a backup whole: the
+    monthly summary view it refreshes calls business_today() and app_setting() with an empty
+    search_path (migration 0016 names their objects with the schema)."""
+    import subprocess
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("REFRESH MATERIALIZED VIEW mvw_monthly_financial_summary")
+        summary = conn.execute("SELECT month, disbursements_count, repayments_amount FROM "
+                               "mvw_monthly_financial_summary ORDER BY month").fetchall()
+    assert len(summary) == 12      # the last twelve months
+    dump = cli_backup(tmp_path)
+    target = new_database()
+    done = subprocess.run([ops.tool("pg_restore"), "--no-owner", "--exit-on-error",
+                           f"--dbname={ops.target(target).url}", str(dump)],
+                          capture_output=True, text=True, env=ops.target(target).env())
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(target) as conn:
+        restored = conn.execute("SELECT month, disbursements_count, repayments_amount FROM "
+                                "mvw_monthly_financial_summary ORDER BY month").fetchall()
+    assert restored == summary
+
+
 def test_backup_of_the_embedded_or_server_database_names_size_and_verifies(db, tmp_path):
     r = runner.invoke(app, ["backup", "-o", str(tmp_path / "b")])
     assert r.exit_code == 0, r.output

@@ -13,7 +13,7 @@
 
 CREATE OR REPLACE FUNCTION business_today()
 RETURNS date LANGUAGE sql STABLE AS $$
-    SELECT (now() AT TIME ZONE app_setting('timezone', 'Africa/Lagos'))::date
+    SELECT (now() AT TIME ZONE public.app_setting('timezone', 'Africa/Lagos'))::date
 $$;
 
 -- A running total of amounts in cents, as bigint throughout (sum(bigint) returns numeric, and

@@ -1,8 +1,10 @@
 -- Settings the SQL rules read, and the business-day calendar.
 
+-- Its table is named with its schema, as is business_today()'s call of it: a materialized view
+-- refreshed by pg_restore (with an empty search_path) calls them (migration 0016).
 CREATE OR REPLACE FUNCTION app_setting(p_key text, p_default text DEFAULT NULL)
 RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT coalesce((SELECT value FROM app_settings WHERE key = p_key), p_default)
+    SELECT coalesce((SELECT value FROM public.app_settings WHERE key = p_key), p_default)
 $$;
 
 -- Upsert settings from a JSON object; true when the work week changed (calendar to rebuild)
