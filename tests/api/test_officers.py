@@ -263,6 +263,19 @@ def test_collections_periods_filters_and_csv(book: Api) -> None:
     for group_by in ("day", "branch", "officer"):
         items = _get(c, "/collections", group_by=group_by, **period)["items"]
         assert _csv(c, "/collections", group_by=group_by, **period) == _as_csv(items)
+    # a supervisor's or a vertical lead's team (by email, any case), as the portfolio metrics
+    with session_scope(book.db) as conn:
+        sup, vl = conn.execute(text(
+            "SELECT supervisor_email, vertical_lead_email FROM loans "
+            "WHERE supervisor_email IS NOT NULL AND vertical_lead_email IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1")).one()
+    everyone = _get(c, "/collections", **period)["total"]
+    for name, email in (("supervisor", sup), ("vertical_lead", vl)):
+        team = _get(c, "/collections", **{name: email.upper()}, **period)["total"]
+        k = _metrics(book, period=QUARTER, **{name: (email,)}).total
+        assert (team["due"], team["collected"]) == (str(k.due_in_period),
+                                                    str(k.repaid_in_period)), name
+        assert Decimal(team["due"]) < Decimal(everyone["due"]), name
 
 
 def test_a_loan_officer_sees_only_their_own_numbers(book: Api) -> None:

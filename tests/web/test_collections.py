@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 from sqlalchemy import text
@@ -106,6 +107,23 @@ def test_due_and_collected_per_day_branch_and_officer_are_the_services(site, pag
         exported = [(r["date"], r["due"], r["collected"]) for r in csv.DictReader(f)]
     assert exported == [(d["date"].isoformat(), str(d["due"]), str(d["collected"]))
                         for d in c.items]
+
+    # a vertical lead's team, then a supervisor's: the service's numbers with that filter
+    with session_scope(site.db) as conn:
+        sup, vl = conn.execute(text(
+            "SELECT lower(supervisor_email), lower(vertical_lead_email) FROM loans "
+            "WHERE supervisor_email IS NOT NULL AND vertical_lead_email IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1")).one()
+    for label, name, email in (("Vertical lead", "vertical_lead", vl),
+                               ("Supervisor", "supervisor", sup)):
+        page.goto(site.url("/collections?" + urlencode(
+            {"period_from": start.isoformat(), "period_to": end.isoformat()})))
+        page.get_by_label(label, exact=True).select_option(email)
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(name + "="))
+        team = service(site, start, end, **{name: (email,)})
+        assert 0 < team.total["due"] < service(site, start, end).total["due"]
+        assert footer(page, "per-day") == ["Total", *amounts(team.total)]
 
 
 def test_missed_today_lists_exactly_the_loans_of_its_definition(site, page):

@@ -147,14 +147,20 @@ def list_collections(
     date_to: Annotated[Date | None, Query(description="default: today")] = None,
     group_by: Literal["day", "branch", "officer"] = "day",
     branch: Many = None, officer_id: Many = None, region: Many = None, wave: Many = None,
-    product: Many = None, fmt: Format = "json",
+    product: Many = None,
+    supervisor: Annotated[list[str] | None, Query(description="email (repeatable)")] = None,
+    vertical_lead: Annotated[list[str] | None, Query(description="email (repeatable)")] = None,
+    fmt: Format = "json",
 ) -> Any:
     """Installments falling due in the period vs non-reversed repayments dated in it, with
     collection_rate = 100 × collected / due (null when nothing fell due), and the totals."""
     start, end = collection_period(date_from, date_to, request.app.state.settings.today())
     filters = PortfolioFilters(branch=tuple(branch or ()), officer=tuple(officer_id or ()),
                                region=tuple(region or ()), wave=tuple(wave or ()),
-                               product=tuple(product or ()), scope=user.scope.officer_ids)
+                               product=tuple(product or ()),
+                               supervisor=tuple(supervisor or ()),
+                               vertical_lead=tuple(vertical_lead or ()),
+                               scope=user.scope.officer_ids)
     c = collections(conn, filters, date_from=start, date_to=end, group_by=group_by)
     if fmt == "csv":
         return rows_csv(c.columns, c.items, f"collections-{start}-{end}")

@@ -27,15 +27,17 @@ router = APIRouter()
 READ = needs("metrics.read")
 _PKG = "astrofinance.web"
 GROUPS = ("day", "branch", "officer")
-FILTERS = ("branch", "region", "officer_id", "wave", "product")
+FILTERS = ("branch", "region", "vertical_lead", "supervisor", "officer_id", "wave", "product")
 """The page's filters: exactly those of GET /api/v1/collections."""
 
 
 def collection_filters(branch: Many = None, region: Many = None, officer_id: Many = None,
-                       wave: Many = None, product: Many = None) -> PortfolioFilters:
+                       wave: Many = None, product: Many = None, supervisor: Many = None,
+                       vertical_lead: Many = None) -> PortfolioFilters:
     return PortfolioFilters(branch=tuple(branch or ()), region=tuple(region or ()),
                             officer=tuple(officer_id or ()), wave=tuple(wave or ()),
-                            product=tuple(product or ()))
+                            product=tuple(product or ()), supervisor=tuple(supervisor or ()),
+                            vertical_lead=tuple(vertical_lead or ()))
 
 
 FiltersQ = Annotated[PortfolioFilters, Depends(collection_filters)]
