@@ -34,9 +34,13 @@ BEGIN
     DELETE FROM payment_schedules s USING _sched_loans x WHERE s.loan_id = x.loan_id;
     DELETE FROM loan_schedule_state s USING _sched_loans x WHERE s.loan_id = x.loan_id;
 
-    -- Each loan's terms travel with its dates (no join back on loan_id). A daily loan's dates
-    -- are one index range of the business days (business_day_index counts them), read in
-    -- order: no row per (loan, k) to generate, sort and look up.
+    -- Each loan's schedule is built as arrays, in installment order: its due dates (a daily
+    -- loan's are one index range of the business days, business_day_index counting them; the
+    -- others' one calendar lookup per installment) and its cumulative amounts, arithmetic in
+    -- the installment number k. loan_schedule_state takes the arrays as they are and
+    -- payment_schedules one row per element, so no row per installment is materialized,
+    -- sorted or aggregated. Installment k < n is the terms' share truncated to the cent
+    -- (p1, i1, f1); the last takes the rest.
     WITH terms AS (
         SELECT l.loan_id, l.installments AS n, l.frequency, l.first_payment_due_date AS first_due,
                l.repayment_amount,
@@ -46,45 +50,54 @@ BEGIN
                trunc(l.fee_amount / l.installments, 2) AS f1
         FROM loans l JOIN _sched_loans x USING (loan_id)
         WHERE l.first_payment_due_date IS NOT NULL
-    ), dates AS (
-        SELECT t.*, c.business_day_index - s.business_day_index + 1 AS k, c.day AS due
+    ), dated AS MATERIALIZED (      -- each loan's dates computed once
+        SELECT t.*,
+               CASE WHEN t.frequency = 'daily' THEN ARRAY(
+                        SELECT c.day
+                        FROM business_calendar f
+                        JOIN business_calendar s ON s.day = f.next_business_day
+                        JOIN business_calendar c ON c.is_business_day
+                             AND c.business_day_index BETWEEN s.business_day_index
+                                                          AND s.business_day_index + t.n - 1
+                        WHERE f.day = t.first_due
+                        ORDER BY c.business_day_index)
+                    ELSE ARRAY(
+                        SELECT c.next_business_day
+                        FROM generate_series(0, t.n - 1) AS g(k)
+                        JOIN business_calendar c ON c.day = CASE t.frequency
+                                 WHEN 'weekly' THEN t.first_due + 7 * g.k
+                                 WHEN 'biweekly' THEN t.first_due + 14 * g.k
+                                 ELSE (t.first_due + make_interval(months => g.k))::date END
+                        ORDER BY g.k) END AS dues
         FROM terms t
-        JOIN business_calendar f ON f.day = t.first_due
-        JOIN business_calendar s ON s.day = f.next_business_day
-        JOIN business_calendar c ON c.is_business_day
-             AND c.business_day_index BETWEEN s.business_day_index
-                                          AND s.business_day_index + t.n - 1
-        WHERE t.frequency = 'daily'
-        UNION ALL
-        SELECT t.*, g.k + 1, c.next_business_day
-        FROM terms t
-        CROSS JOIN LATERAL generate_series(0, t.n - 1) AS g(k)
-        JOIN business_calendar c ON c.day = CASE t.frequency
-                 WHEN 'weekly' THEN t.first_due + 7 * g.k
-                 WHEN 'biweekly' THEN t.first_due + 14 * g.k
-                 ELSE (t.first_due + make_interval(months => g.k))::date END
-        WHERE t.frequency IN ('weekly', 'biweekly', 'monthly')
-    ), rows AS (
-        SELECT d.loan_id, d.k, d.due,
-               CASE WHEN d.k < d.n THEN d.p1 ELSE d.p - (d.n - 1) * d.p1 END AS p_due,
-               CASE WHEN d.k < d.n THEN d.i1 ELSE d.i - (d.n - 1) * d.i1 END AS i_due,
-               CASE WHEN d.k < d.n THEN d.f1 ELSE d.f - (d.n - 1) * d.f1 END AS f_due,
-               CASE WHEN d.k < d.n THEN d.k * (d.p1 + d.i1 + d.f1) ELSE d.repayment_amount END
-                   AS cum,
-               CASE WHEN d.k < d.n THEN d.k * d.f1 ELSE d.f END AS cum_fee,
-               CASE WHEN d.k < d.n THEN d.k * d.i1 ELSE d.i END AS cum_int
-        FROM dates d
+        WHERE t.frequency IN ('daily', 'weekly', 'biweekly', 'monthly')
+    ), cents AS (            -- the shares in cents (exact: they have 2 decimals)
+        SELECT d.*, cardinality(d.dues) AS m,
+               ((d.p1 + d.i1 + d.f1) * 100)::bigint AS x_c, (d.f1 * 100)::bigint AS f1_c,
+               (d.i1 * 100)::bigint AS i1_c, (d.repayment_amount * 100)::bigint AS total_c,
+               (d.f * 100)::bigint AS f_c, (d.i * 100)::bigint AS i_c
+        FROM dated d
+    ), arr AS MATERIALIZED (
+        SELECT c.*,
+               ARRAY(SELECT CASE WHEN g.k < c.n THEN g.k * c.x_c ELSE c.total_c END
+                     FROM generate_series(1, c.m) AS g(k) ORDER BY g.k) AS cum,
+               ARRAY(SELECT CASE WHEN g.k < c.n THEN g.k * c.f1_c ELSE c.f_c END
+                     FROM generate_series(1, c.m) AS g(k) ORDER BY g.k) AS cum_fee,
+               ARRAY(SELECT CASE WHEN g.k < c.n THEN g.k * c.i1_c ELSE c.i_c END
+                     FROM generate_series(1, c.m) AS g(k) ORDER BY g.k) AS cum_int
+        FROM cents c
     ), ins AS (
         INSERT INTO payment_schedules (loan_id, installment_no, due_date, principal_due,
                                        interest_due, fee_due, cumulative_due)
-        SELECT loan_id, k, due, p_due, i_due, f_due, cum FROM rows
+        SELECT a.loan_id, g.k, a.dues[g.k],
+               CASE WHEN g.k < a.n THEN a.p1 ELSE a.p - (a.n - 1) * a.p1 END,
+               CASE WHEN g.k < a.n THEN a.i1 ELSE a.i - (a.n - 1) * a.i1 END,
+               CASE WHEN g.k < a.n THEN a.f1 ELSE a.f - (a.n - 1) * a.f1 END,
+               CASE WHEN g.k < a.n THEN g.k * (a.p1 + a.i1 + a.f1) ELSE a.repayment_amount END
+        FROM arr a CROSS JOIN LATERAL generate_series(1, a.m) AS g(k)
     )
     INSERT INTO loan_schedule_state (loan_id, n, dues, cum, cum_fee, cum_int)
-    SELECT loan_id, count(*), array_agg(due ORDER BY k),
-           array_agg((cum * 100)::bigint ORDER BY k),
-           array_agg((cum_fee * 100)::bigint ORDER BY k),
-           array_agg((cum_int * 100)::bigint ORDER BY k)
-    FROM rows GROUP BY loan_id;
+    SELECT a.loan_id, a.m, a.dues, a.cum, a.cum_fee, a.cum_int FROM arr a WHERE a.m > 0;
 
     -- a new schedule: the loans' paid-date state is rebuilt, never extended
     INSERT INTO stale_loans AS s (loan_id) SELECT loan_id FROM _sched_loans
