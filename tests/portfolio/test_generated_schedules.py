@@ -65,7 +65,8 @@ def test_generated_rows_and_state_follow_the_terms(db, frequency):
     amounts = [p[k] + i[k] + f[k] for k in range(n)]
     assert [r.installment_no for r in rows] == list(range(1, n + 1))
     assert [r.due_date for r in rows] == dates
-    assert [(r.principal_due, r.interest_due, r.fee_due) for r in rows] == list(zip(p, i, f))
+    parts = [(r.principal_due, r.interest_due, r.fee_due) for r in rows]
+    assert parts == list(zip(p, i, f, strict=True))
     assert [r.amount_due for r in rows] == amounts
     assert [int(r.cumulative_due * 100) for r in rows] == running(amounts)
     assert rows[-1].cumulative_due == principal + interest + fee
