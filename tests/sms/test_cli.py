@@ -88,3 +88,28 @@ def test_send_respects_quiet_hours_and_errors_are_clear(book, monkeypatch):
     bad = sms("history", "--status", "lost")
     assert bad.exit_code == 2
     assert sms("--help").exit_code == 0 and sms("templates", "--help").exit_code == 0
+
+
+def test_cancel_queued_messages_by_id_or_all(book):
+    assert sms("send-overdue", "--days", "1").exit_code == 0
+    queued = {m["loan_id"]: m["id"] for m in history("--status", "queued")}
+    assert sorted(queued) == ["L-LATE-30", "L-OVERDUE"]
+    # nothing to say which: refused, with the reason
+    which = "the ids of the messages to cancel, or --all"
+    for args, reason in (([], which), ([str(queued["L-OVERDUE"]), "--all"], which),
+                         ([str(queued["L-OVERDUE"]), "--loan", "L-OVERDUE"],
+                          "--loan goes with --all")):
+        r = sms("cancel", *args)
+        assert r.exit_code != 0 and reason in r.output, (args, r.output)
+    one = sms("cancel", str(queued["L-OVERDUE"]), "999999")
+    assert one.exit_code == 0, one.output
+    assert "Cancelled 1 queued message(s)" in one.stdout and "1 of the 2" in one.output
+    assert [m["status"] for m in history("--loan", "L-OVERDUE")] == ["cancelled"]
+    assert [m["status"] for m in history("--loan", "L-LATE-30")] == ["queued"]
+    again = sms("cancel", str(queued["L-OVERDUE"]))
+    assert "Cancelled 0 queued message(s)" in again.stdout     # cancelled stays cancelled
+    rest = sms("cancel", "--all", "--loan", "L-LATE-30")
+    assert rest.exit_code == 0 and "Cancelled 1 queued message(s)" in rest.stdout
+    assert history("--status", "queued") == []
+    sent = sms("send")
+    assert sent.exit_code == 0 and "Sent 0 message(s)" in sent.stdout   # nothing left to send

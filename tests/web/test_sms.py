@@ -130,3 +130,27 @@ def test_a_loan_officer_reminds_only_their_own_customers(site, page):
     expect(page.get_by_role("status").first).to_contain_text("Reminder sent to")
     assert site.post_from(page, f"/loans/{other}/sms") == 404
     assert site.column("SELECT loan_id FROM sms_histories") == [mine]
+
+
+def test_operations_sms_cancels_one_queued_message_or_all(site, page):
+    site.login(page, "manager")
+    page.goto(site.url("/operations/sms"))
+    page.get_by_role("form", name="Queue overdue reminders").get_by_label(
+        "Days past due (at least)").fill("1")
+    page.get_by_role("button", name="Queue reminders").click()
+    queued = site.scalar("SELECT count(*) FROM sms_histories WHERE status = 'queued'")
+    assert queued >= 2
+    first = site.scalar("SELECT max(id) FROM sms_histories WHERE status = 'queued'")
+    page.get_by_role("form", name=f"Cancel message {first}").get_by_role(
+        "button", name="Cancel").click()
+    expect(page.locator("#notice")).to_have_text(f"Cancelled message {first}.")
+    assert site.scalar(f"SELECT status FROM sms_histories WHERE id = {first}") == "cancelled"
+    expect(page.get_by_role("form", name=f"Cancel message {first}")).to_have_count(0)
+    page.get_by_role("button", name="Cancel all queued").click()
+    expect(page.locator("#notice")).to_have_text(f"Cancelled {queued - 1} queued message(s).")
+    assert site.scalar("SELECT count(*) FROM sms_histories WHERE status = 'queued'") == 0
+    assert site.scalar("SELECT count(*) FROM sms_histories "
+                       "WHERE status = 'cancelled'") == queued
+    page.get_by_role("button", name="Send queued now").click()
+    expect(page.locator("#notice")).to_have_text("Sent 0 message(s); 0 to retry later, "
+                                                 "0 failed.")

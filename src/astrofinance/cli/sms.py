@@ -186,6 +186,35 @@ def send(
                   f"retry later, {total.failed} failed.", highlight=False)
 
 
+@app.command("cancel")
+@handle_errors
+def cancel(
+    ids: list[int] = typer.Argument(None, help="The queued messages' ids (`sms history`)."),
+    all_queued: bool = typer.Option(False, "--all", help="Every queued message."),
+    loan: str = typer.Option(None, "--loan", help="With --all: only this loan's."),
+) -> None:
+    """Cancel queued messages before they are sent (sent and failed ones stay as they are).
+
+    Give their ids, or --all (optionally with --loan). Cancelled messages stay in the
+    history with the status cancelled.
+    """
+    from astrofinance.db import session_scope
+    from astrofinance.errors import ValidationFailed
+    from astrofinance.sms.service import cancel_queued
+
+    if bool(ids) == all_queued:
+        raise ValidationFailed("give the ids of the messages to cancel, or --all")
+    if loan and not all_queued:
+        raise ValidationFailed("--loan goes with --all")
+    with session_scope(database()) as conn:
+        n = cancel_queued(conn, list(ids) if ids else None, loan_id=loan)
+    if ids and n < len(set(ids)):
+        err_console.print(f"{len(set(ids)) - n} of the {len(set(ids))} message(s) were not "
+                          "queued (sent, failed, cancelled already, or no such id).",
+                          highlight=False)
+    console.print(f"Cancelled {n} queued message(s).", highlight=False)
+
+
 @app.command("history")
 @handle_errors
 def history_(

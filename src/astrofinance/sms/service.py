@@ -262,8 +262,12 @@ def _error_text(e: Exception) -> str:
     return message[:500]
 
 
-def cancel_queued(conn: Connection, ids: list[int]) -> int:
-    """Cancel queued messages (sent and failed ones stay as they are); how many."""
+def cancel_queued(conn: Connection, ids: list[int] | None = None, *,
+                  loan_id: str | None = None) -> int:
+    """Cancel queued messages: those of `ids`, else every queued one (of `loan_id` when
+    given). Sent, failed and cancelled ones stay as they are; how many were cancelled."""
     return conn.execute(text("UPDATE sms_histories SET status = 'cancelled' "
-                             "WHERE id = ANY (:ids) AND status = 'queued'"),
-                        {"ids": ids}).rowcount
+                             "WHERE status = 'queued' "
+                             "AND (CAST(:ids AS bigint[]) IS NULL OR id = ANY (:ids)) "
+                             "AND (CAST(:loan AS text) IS NULL OR loan_id = :loan)"),
+                        {"ids": ids, "loan": loan_id}).rowcount

@@ -1,7 +1,8 @@
 """SMS reminders on the web: Operations → SMS (managers and admins, sync.run: the templates
-with a preview against a loan, the history with filters, queueing the overdue reminders and
-sending the queue) and a loan page's "Send a reminder" (payments.post, scoped like every loan
-action). Every action calls sms.service, as the CLI does: no second implementation."""
+with a preview against a loan, the history with filters, queueing the overdue reminders,
+sending the queue, cancelling queued messages) and a loan page's "Send a reminder"
+(payments.post, scoped like every loan action). Every action calls sms.service, as the CLI
+does: no second implementation."""
 
 from __future__ import annotations
 
@@ -143,6 +144,24 @@ def send_queued(request: Request, conn: Conn, user=MANAGE) -> Response:
                                        "wait until they end.")
     return done("/operations/sms", f"Sent {result.sent} message(s); {result.retrying} to "
                                    f"retry later, {result.failed} failed.")
+
+
+@router.post("/operations/sms/cancel")
+def cancel_queued(request: Request, conn: Conn, id: Text = "", user=MANAGE) -> Response:  # noqa: A002
+    """Cancel one queued message (`id`), or every queued one (no id), as `astrofinance sms
+    cancel` does."""
+    def cancel() -> int:
+        if id.strip() and not id.strip().isdigit():
+            raise ValidationFailed(f"message id is a whole number, not {id!r}")
+        return service.cancel_queued(conn, [int(id)] if id.strip() else None)
+
+    result = attempt(conn, cancel)
+    if isinstance(result, AstroFinanceError):
+        return refused(_sms_page, request, conn, user, result)
+    if id.strip():
+        return done("/operations/sms", f"Cancelled message {id.strip()}." if result else
+                    f"Message {id.strip()} was not queued any more: nothing cancelled.")
+    return done("/operations/sms", f"Cancelled {result} queued message(s).")
 
 
 @router.post("/loans/{loan_id}/sms")
