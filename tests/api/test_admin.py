@@ -72,3 +72,39 @@ def test_the_audit_log_shows_who_changed_what(api: Api) -> None:
         "/audit-log", params={"table": "users", "format": "csv"}).text)))
     assert len(exported) == len(everything) and exported[0]["table"] == "users"
     assert api.as_role("analyst").get("/audit-log").status_code == 403
+
+
+def test_admin_changes_a_users_name_and_email_and_the_scope_follows(api: Api) -> None:
+    """A loan officer's email links them to their officer record: corrected by an admin,
+    what they see follows from their next request."""
+    from tests.api.book import seeded_book, two_officers
+
+    seeded_book(api.db)
+    mine, other = two_officers(api.db)
+    admin = api.as_role("admin")
+    assert admin.post("/users", json={"username": "ada", "role": "loan_officer",
+                                      "password": PW, "email": mine["email"]}
+                      ).status_code == 201
+    token = api.client().post("/auth/login", json={"username": "ada", "password": PW}
+                              ).json()["data"]["access_token"]
+    ada = api.client(token)
+
+    def officers_seen() -> set[str]:
+        r = ada.get("/loans", params={"limit": 200})
+        assert r.status_code == 200, r.text
+        return {i["officer_id"] for i in r.json()["data"]["items"]}
+
+    assert officers_seen() == {mine["officer_id"]}
+    r = admin.patch("/users/ada", json={"full_name": "Ada Obi", "email": other["email"]})
+    assert r.status_code == 200, r.text
+    assert (r.json()["data"]["full_name"], r.json()["data"]["email"]) == ("Ada Obi",
+                                                                         other["email"])
+    assert officers_seen() == {other["officer_id"]}
+    r = admin.patch("/users/ada", json={"email": ""})
+    assert r.status_code == 200 and r.json()["data"]["email"] is None
+    assert r.json()["data"]["full_name"] == "Ada Obi"          # left as it was
+    assert officers_seen() == set()
+    bad = admin.patch("/users/ada", json={"email": "nope"})
+    assert bad.status_code == 422 and "not an email address" in bad.text
+    assert api.as_role("manager").patch("/users/ada", json={"full_name": "X"}
+                                        ).status_code == 403

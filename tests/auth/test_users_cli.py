@@ -134,3 +134,21 @@ def test_roles_list(db):
     assert "users.manage" in roles["admin"] and "users.manage" not in roles["manager"]
     assert roles["viewer"] == ["accounting.read", "customers.read", "loans.read",
                                "metrics.read", "products.read"]
+
+
+def test_set_details_changes_or_clears_the_name_and_email(db):
+    assert run("users", "add", "ada", "--role", "viewer", "--password-stdin",
+               "--name", "Ada Obi", input=PW + "\n").exit_code == 0
+    r = run("users", "set-details", "ada", "--email", "Ada.Obi@Example.ng")
+    assert r.exit_code == 0 and "name Ada Obi, email Ada.Obi@Example.ng" in r.output
+    r = run("users", "set-details", "ada", "--name", "Ada Okafor", "--email", "")
+    assert r.exit_code == 0 and "name Ada Okafor, email (none)" in r.output
+    with db.begin() as c:
+        user = service.get_user(c, "ada")
+    assert (user.full_name, user.email) == ("Ada Okafor", None)
+    r = run("users", "set-details", "ada", "--email", "not an email")
+    assert r.exit_code == 1 and "is not an email address" in r.output
+    r = run("users", "set-details", "ada")
+    assert r.exit_code == 1 and "give --name and/or --email" in r.output
+    r = run("users", "set-details", "nobody", "--name", "X")
+    assert r.exit_code == 1 and "no user 'nobody'" in r.output

@@ -78,6 +78,22 @@ def test_an_admin_adds_a_user_and_the_audit_log_shows_it(site, page, shot):
     expect(csv).to_have_attribute("href", "/api/v1/audit-log?table=users&limit=100&format=csv")
     shot(page, "ops-audit")
 
+    # her name and email corrected from her row (an email cleared is none)
+    page.goto(site.url("/operations/users"))
+    row = page.locator('#users tr[data-user="ngozi"]')
+    row.get_by_text("Name and email").click()
+    details = page.get_by_role("form", name="Name and email of ngozi")
+    details.get_by_label("Full name").fill("Ngozi Okafor")
+    details.get_by_label("Email").fill("")
+    details.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("ngozi: name Ngozi Okafor, email (none).")
+    assert site.scalar("SELECT full_name || '|' || coalesce(email, '-') FROM users "
+                       "WHERE username = 'ngozi'") == "Ngozi Okafor|-"
+    row.get_by_text("Name and email").click()
+    details.get_by_label("Email").fill("ngozi.okafor@example.com")
+    details.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_contain_text("email ngozi.okafor@example.com")
+
 
 def test_role_changes_and_the_last_admin_keeps_the_role(site, page):
     site.api.user("bola", "viewer")

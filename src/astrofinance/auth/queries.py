@@ -30,6 +30,12 @@ def set_active(conn: Connection, user_id: int, active: bool) -> bool:
     return conn.execute(_q("users_set_active"), {"id": user_id, "active": active}).rowcount > 0
 
 
+def set_details(conn: Connection, user_id: int, full_name: str | None,
+                email: str | None) -> bool:
+    return conn.execute(_q("users_set_details"), {"id": user_id, "full_name": full_name,
+                                                  "email": email}).rowcount > 0
+
+
 def end_sessions(conn: Connection, user_id: int) -> int:
     """Revoke the user's live sessions; how many."""
     return conn.execute(_q("tokens_end_sessions"), {"user_id": user_id}).rowcount

@@ -93,6 +93,18 @@ def set_role(conn: Connection, username: str, role: str) -> User:
     return get_user(conn, username)
 
 
+def set_details(conn: Connection, username: str, *, full_name: str | None = None,
+                email: str | None = None) -> User:
+    """Change a user's full name and/or email: None leaves one as it is, "" clears it. The
+    email also links a loan officer, supervisor or vertical lead to their team (auth/scope),
+    so what they see follows it from their next request."""
+    user = get_user(conn, username)
+    name = user.full_name if full_name is None else _clean(full_name)
+    address = user.email if email is None else _check_email(email)
+    queries.set_details(conn, user.id, name, address)
+    return get_user(conn, username)
+
+
 def reset_password(conn: Connection, username: str, password: str) -> User:
     """Set a new password (the rules of passwords.py apply); the user's sessions end, so
     whoever signed in with the old one signs in again."""

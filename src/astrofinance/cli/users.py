@@ -19,7 +19,8 @@ from sqlalchemy import Connection
 from astrofinance.cli.common import FORMAT_OPTION, TableJson, console, database, handle_errors
 from astrofinance.errors import ValidationFailed
 
-app = typer.Typer(help="Users: add, list, disable, enable, set-role, reset-password.",
+app = typer.Typer(help="Users: add, list, disable, enable, set-role, set-details, "
+                       "reset-password.",
                   no_args_is_help=True)
 roles_app = typer.Typer(help="Roles and the permissions each grants.", no_args_is_help=True)
 
@@ -146,6 +147,25 @@ def set_role(
         user = run(conn, username, role)
     console.print(f"User {user.username}: role {before} → {user.role}." if before != user.role
                   else f"User {user.username} already has role {user.role}.")
+
+
+@app.command("set-details")
+@handle_errors
+def set_details(
+    username: str = typer.Argument(..., help="The user."),
+    full_name: str = typer.Option(None, "--name", help='Full name ("" clears it).'),
+    email: str = typer.Option(None, "--email", help='The email ("" clears it); it also links '
+                                                    "a loan officer or a lead to their team."),
+) -> None:
+    """Change a user's full name and/or email."""
+    from astrofinance.auth.service import set_details as run
+
+    if full_name is None and email is None:
+        raise ValidationFailed("give --name and/or --email")
+    with _acting() as conn:
+        user = run(conn, username, full_name=full_name, email=email)
+    console.print(f"User {user.username}: name {user.full_name or '(none)'}, email "
+                  f"{user.email or '(none)'}.", highlight=False)
 
 
 @app.command("reset-password")

@@ -37,6 +37,8 @@ class UserChange(Strict):
     role: str | None = Field(None, min_length=1, max_length=64)
     is_active: bool | None = None
     password: str | None = Field(None, min_length=10, max_length=1024, repr=False)
+    full_name: str | None = Field(None, max_length=200, description='"" clears it')
+    email: str | None = Field(None, max_length=254, description='"" clears it')
 
 
 class NewToken(Strict):
@@ -67,7 +69,7 @@ def get_user(username: str, conn: Conn, user: Principal = ADMIN) -> Any:
 
 
 @router.patch("/users/{username}", response_model=Envelope,
-              summary="Change a user's role, activity or password")
+              summary="Change a user's role, activity, password, name or email")
 def change_user(username: str, body: UserChange, conn: Conn, user: Principal = ADMIN) -> Any:
     if body.role is not None:
         service.set_role(conn, username, body.role)
@@ -75,6 +77,8 @@ def change_user(username: str, body: UserChange, conn: Conn, user: Principal = A
         (service.enable_user if body.is_active else service.disable_user)(conn, username)
     if body.password is not None:
         service.reset_password(conn, username, body.password)
+    if body.full_name is not None or body.email is not None:
+        service.set_details(conn, username, full_name=body.full_name, email=body.email)
     return ok(service.get_user(conn, username).as_dict(), f"updated user {username}")
 
 

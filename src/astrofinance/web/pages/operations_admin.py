@@ -120,6 +120,17 @@ def set_role(request: Request, conn: Conn, username: str, role: Text = "",
     return done("/operations/users", f"{result.username} is now {result.role}.")
 
 
+@router.post("/users/{username}/details")
+def set_details(request: Request, conn: Conn, username: str, full_name: Text = "",
+                email: Text = "", user=ADMIN) -> Response:
+    result = attempt(conn, lambda: service.set_details(conn, username, full_name=full_name,
+                                                       email=email))
+    if isinstance(result, AstroFinanceError):
+        return refused(_users_page, request, conn, user, result)
+    return done("/operations/users", f"{result.username}: name {result.full_name or '(none)'}, "
+                                     f"email {result.email or '(none)'}.")
+
+
 @router.post("/users/{username}/active")
 def set_active(request: Request, conn: Conn, username: str, active: Text = "",
                user=ADMIN) -> Response:
