@@ -178,3 +178,31 @@ def test_idempotency_key_records_once_under_concurrent_retries(db):
     with pytest.raises(Conflict, match="was used for a different payment"), \
             session_scope(db) as c:
         record_payment(c, "L1", D("999"), DAY, "ada", key="K-1")
+
+
+def test_a_synced_loan_is_read_only_in_the_loan_book_and_says_where_it_is_managed(db):
+    """A loan the sync or an import brought (no loan account here) refuses every loan-book
+    action with a 409 naming its system of record, and nothing is written."""
+    from astrofinance.lending import service
+    from tests.metrics.book import add_loan, add_officer
+
+    with session_scope(db) as c:
+        add_officer(c)
+        loan = add_loan(c, "SYNCED-1", principal="1000", n=10, disbursed="2025-03-03",
+                        first_due="2025-03-04", status="Pending")
+        c.execute(text("UPDATE loans SET source_system = 'django-ajo' WHERE loan_id = :l"),
+                  {"l": loan})
+    actions = {
+        "approve": lambda c: service.approve_loan(c, loan, "ops"),
+        "cancel": lambda c: service.cancel_loan(c, loan, "ops", "duplicate"),
+        "disburse": lambda c: service.disburse_loan(c, loan, "ops"),
+    }
+    for name, act in actions.items():
+        with session_scope(db) as c, pytest.raises(Conflict) as e:
+            act(c)
+        assert "loan SYNCED-1 is not booked in this ledger: it comes from django-ajo (its " \
+               "system of record), where it is approved, disbursed, paid and written off" \
+               in str(e.value), name
+    with session_scope(db) as c:
+        assert c.execute(text("SELECT status FROM loans WHERE loan_id = :l"),
+                         {"l": loan}).scalar_one() == "Pending"

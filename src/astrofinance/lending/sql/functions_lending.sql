@@ -29,8 +29,10 @@ BEGIN
         RAISE EXCEPTION 'no loan %', p_loan_id USING ERRCODE = 'AF404';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM loan_accounts WHERE loan_id = p_loan_id) THEN
-        RAISE EXCEPTION 'loan % is not booked in this ledger (it comes from %): record its '
-                        'payments in that system', p_loan_id, v.source_system
+        RAISE EXCEPTION 'loan % is not booked in this ledger: it comes from % (its system of '
+                        'record), where it is approved, disbursed, paid and written off; here '
+                        'its metrics are computed from what the sync brings', p_loan_id,
+                        v.source_system
             USING ERRCODE = 'AF409';
     END IF;
     RETURN v;
