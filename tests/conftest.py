@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +32,41 @@ os.environ.pop("ASTROFINANCE_WORK_WEEK", None)
 os.environ.pop("ASTROFINANCE_FIMR_GRACE_DAYS", None)
 
 
+# Every database a run makes is named af_<kind>_<host>_<pid>_...: at the start of a session
+# the ones of this host whose process is gone (a run killed with SIGKILL drops nothing) are
+# dropped. Other hosts' databases on a shared server are never touched.
+HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+RUN = f"{HOST}_{os.getpid()}"
+_OURS = re.compile(rf"^af_[a-z]+_{HOST}_(\d+)(_|$)")
+
+
+def fresh_database_name(kind: str) -> str:
+    """A new database name for this run: af_<kind>_<host>_<pid>_<random>."""
+    return f"af_{kind}_{RUN}_{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_left_over_databases(url: str) -> None:
+    """Drop the databases of this host's test runs whose process has ended."""
+    admin = _admin(url)
+    with admin.connect() as c:
+        for (name,) in c.execute(text("SELECT datname FROM pg_database WHERE datname LIKE "
+                                      "'af\\_%' ORDER BY datname")).all():
+            found = _OURS.match(name)
+            if found and not _alive(int(found.group(1))):
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
@@ -45,11 +82,13 @@ def pg_server_url() -> Iterator[str]:
     """URL of a maintenance database on the test server."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        _drop_left_over_databases(url)
         yield url
         return
     from astrofinance.db import embedded
 
     server = embedded.start(_test_data_dir(), keep_running=False)
+    _drop_left_over_databases(server.get_uri("postgres"))
     yield server.get_uri("postgres")
     server.cleanup()
 
@@ -60,7 +99,7 @@ def _admin(url: str):
 
 @pytest.fixture(scope="session")
 def template_db(pg_server_url: str) -> Iterator[str]:
-    name = f"af_tpl_{os.getpid()}"
+    name = f"af_tpl_{RUN}"
     admin = _admin(pg_server_url)
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -93,7 +132,7 @@ def _used_databases(pg_server_url: str) -> Iterator[list[str]]:
 def cloned_database(pg_server_url: str, template: str,
                     used: list[str]) -> Iterator[Database]:
     """A fresh database copied from `template`, selected as the process's database."""
-    name = f"af_t_{uuid.uuid4().hex[:12]}"
+    name = fresh_database_name("t")
     admin = _admin(pg_server_url)
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -24,7 +23,7 @@ from astrofinance.metrics.service import recalculate
 from astrofinance.ops import backup as ops
 from astrofinance.ops.restore import MAIN_TABLES
 from astrofinance.portfolio.seed import seed_portfolio
-from tests.conftest import _admin, _with_database
+from tests.conftest import _admin, _with_database, fresh_database_name
 
 runner = CliRunner()
 AS_OF = dt.date(2025, 6, 30)
@@ -44,7 +43,7 @@ def new_database(pg_server_url, _used_databases):
     """Makes empty databases on the test server (dropped at the end of the session)."""
 
     def make(create: bool = True) -> str:
-        name = f"af_r_{uuid.uuid4().hex[:12]}"
+        name = fresh_database_name("r")
         if create:
             admin = _admin(pg_server_url)
             with admin.connect() as c:

@@ -8,7 +8,6 @@ and delete source rows freely. The clones are dropped at the end of the session.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -21,6 +20,7 @@ from astrofinance.sync.reference import (
     default_as_of,
     drop_database,
 )
+from tests.conftest import fresh_database_name
 
 SOURCE_LOANS = 300
 SOURCE_SEED = 7
@@ -29,7 +29,7 @@ SOURCE_AS_OF = default_as_of()  # yesterday in Lagos: every source timestamp is 
 
 def _template(server_url: str, prefix: str, fill: Callable[[str], object]) -> Iterator[str]:
     """A database filled by `fill(url)`, closed to connections (a template) for the session."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    name = fresh_database_name(prefix)
     fill(create_database(server_url, name))
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
@@ -40,19 +40,19 @@ def _template(server_url: str, prefix: str, fill: Callable[[str], object]) -> It
 @pytest.fixture(scope="session")
 def source_template(pg_server_url: str) -> Iterator[str]:
     """A template database holding the generated reference book."""
-    yield from _template(pg_server_url, "af_srctpl", lambda url: create_reference_source(
+    yield from _template(pg_server_url, "srctpl", lambda url: create_reference_source(
         url, loans=SOURCE_LOANS, seed=SOURCE_SEED, as_of=SOURCE_AS_OF))
 
 
 @pytest.fixture(scope="session")
 def empty_source_template(pg_server_url: str) -> Iterator[str]:
     """A template database holding the reference schema without rows."""
-    yield from _template(pg_server_url, "af_srcempty", create_reference_schema)
+    yield from _template(pg_server_url, "srcempty", create_reference_schema)
 
 
 def new_source(server_url: str, used: list[str], template: str | None = None) -> str:
     """A new database on the test server (a copy of `template`), dropped after the session."""
-    name = f"af_src_{uuid.uuid4().hex[:12]}"
+    name = fresh_database_name("src")
     used.append(name)
     return create_database(server_url, name, template=template)
 

@@ -133,9 +133,9 @@ class Site:
 def book_template(pg_server_url: str, template_db: str) -> Iterator[str]:
     """A migrated database holding the seeded, recalculated book, made once per session and
     cloned for each test (seeding per test would cost seconds each)."""
-    from tests.conftest import _admin, _with_database
+    from tests.conftest import RUN, _admin, _with_database
 
-    name = f"af_webtpl_{os.getpid()}"
+    name = f"af_webtpl_{RUN}"
     admin = _admin(pg_server_url)
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
