@@ -146,6 +146,7 @@ def test_operations_sms_cancels_one_queued_message_or_all(site, page):
     expect(page.locator("#notice")).to_have_text(f"Cancelled message {first}.")
     assert site.scalar(f"SELECT status FROM sms_histories WHERE id = {first}") == "cancelled"
     expect(page.get_by_role("form", name=f"Cancel message {first}")).to_have_count(0)
+    page.once("dialog", lambda d: d.accept())        # it asks first
     page.get_by_role("button", name="Cancel all queued").click()
     expect(page.locator("#notice")).to_have_text(f"Cancelled {queued - 1} queued message(s).")
     assert site.scalar("SELECT count(*) FROM sms_histories WHERE status = 'queued'") == 0

@@ -139,7 +139,7 @@ class Loader:
     def upsert_loans(self, present: Sequence[str]) -> tuple[int, int]:
         """Upsert a bundle's loans; new loans then get their generated schedules (re-termed
         ones get theirs from the trigger trg_loans_terms_changed). A sync's batches upsert
-        loans alone and schedule the new ones once per run (unscheduled_loans)."""
+        loans alone and schedule the new ones once per run (unscheduled_chunks)."""
         self.execute(q("loans_new"))
         counts = self.upsert(LOANS, present)
         self.execute(q("loans_generate"))
@@ -148,13 +148,14 @@ class Loader:
     def unscheduled_chunks(self, size: int) -> list[tuple[str, str, int]]:
         """The loans due a generated schedule that have none, in id order, cut into chunks
         of `size` loans: (first id, last id, loans) per chunk (one anti-join)."""
-        return [(first, last, n) for first, last, n in
-                self.execute(q("loans_unscheduled"), {"size": size})]
+        query = q("loans_unscheduled_chunks", unscheduled=q("loans_unscheduled"))
+        return [(first, last, n) for first, last, n in self.execute(query, {"size": size})]
 
     def generate_schedules(self, first: str, last: str) -> int:
         """Generate the schedules of the unscheduled loans with ids in [first, last]
         (set-based, one call); the number of loans."""
-        row = self.execute(q("loans_generate_range"), {"first": first, "last": last}).fetchone()
+        query = q("loans_generate_range", unscheduled=q("loans_unscheduled"))
+        row = self.execute(query, {"first": first, "last": last}).fetchone()
         return int(row[0]) if row else 0
 
     def replace_schedules(self) -> tuple[int, int]:
