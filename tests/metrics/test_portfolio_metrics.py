@@ -144,3 +144,83 @@ def test_no_loans_gives_zeros_and_nulls(db):
     assert k.par(1) is None and k.fimr_rate is None and k.collection_rate is None
     assert k.write_off_ratio is None and k.avg_dpd is None
     assert [b.count for b in k.buckets] == [0] * 5
+
+
+def test_parts_compute_only_the_passes_asked_for(book):
+    full = _report(book, group_by="branch")
+    fimr = _report(book, group_by="branch", parts=frozenset({"fimr"}))
+    for got, want in zip([fimr.total, *fimr.groups], [full.total, *full.groups], strict=True):
+        assert (got.group, got.fimr_eligible, got.fimr_tagged) == (
+            want.group, want.fimr_eligible, want.fimr_tagged)
+        assert got.cohorts == want.cohorts
+        # the passes left out keep their empty values
+        assert (got.loans_on_books, got.gross_loan_portfolio, got.disbursed_count) == (
+            0, D("0.00"), 0)
+        assert got.collection_rate is None and got.write_off_ratio is None
+    book_only = _report(book, parts=frozenset({"book"})).total
+    assert (book_only.gross_loan_portfolio, book_only.par(30)) == (
+        full.total.gross_loan_portfolio, full.total.par(30))
+    assert book_only.fimr_eligible == 0 and book_only.disbursed_count == 0
+    no_collections = _report(book, parts=frozenset({"book", "fimr", "period"})).total
+    assert no_collections.write_off_ratio == full.total.write_off_ratio == D("4.13")
+    assert no_collections.due_in_period == D("0.00") and full.total.due_in_period > 0
+    for bad in (frozenset(), frozenset({"period"}), frozenset({"book", "cohorts"})):
+        with pytest.raises(ValueError, match="parts"):
+            _report(book, parts=bad)
+
+
+def test_without_cohorts_the_fimr_rates_are_the_same(book):
+    full = _report(book, group_by="branch")
+    rates = _report(book, group_by="branch", cohorts=False)
+    assert rates.total.cohorts == [] and all(g.cohorts == [] for g in rates.groups)
+    assert full.total.cohorts and all(g.cohorts for g in full.groups)
+    assert [(g.group, g.fimr_eligible, g.fimr_tagged, g.fimr_rate)
+            for g in [rates.total, *rates.groups]] == [
+        (g.group, g.fimr_eligible, g.fimr_tagged, g.fimr_rate)
+        for g in [full.total, *full.groups]]
+    assert (rates.total.fimr_eligible, rates.total.fimr_tagged) == (9, 4)
+
+
+def test_collections_of_one_grouping_equal_those_of_all(book):
+    from astrofinance.metrics.collections import collections, collections_by
+
+    start = day("2025-11-01")
+    with book.begin() as conn:
+        every = collections_by(conn, PortfolioFilters(), date_from=start, date_to=T)
+        for group in ("day", "branch", "officer"):
+            one = collections(conn, PortfolioFilters(), date_from=start, date_to=T,
+                              group_by=group)
+            assert (one.items, one.total) == (every[group].items, every[group].total)
+        days_only = collections_by(conn, PortfolioFilters(), date_from=start, date_to=T,
+                                   groups=("day",))
+    assert list(days_only) == ["day"]
+    k = _report(book).total
+    assert (every["day"].total["due"], every["day"].total["collected"]) == (
+        k.due_in_period, k.repaid_in_period)
+    assert sum(d["due"] for d in days_only["day"].items) == k.due_in_period > 0
+    assert {i["branch"] for i in every["branch"].items} == {"Ikeja", "Wuse"}
+
+
+def test_collections_by_officer_read_per_loan_equal_the_one_pass_ones(book):
+    """A filter by officer reads the *_by_loan.sql variants; their figures must be the
+    one-pass queries' row for that officer."""
+    from astrofinance.metrics.collections import collections, collections_by
+
+    start = day("2025-11-01")
+    with book.begin() as conn:
+        per_officer = {i["officer_id"]: i for i in collections_by(
+            conn, PortfolioFilters(), date_from=start, date_to=T)["officer"].items}
+        assert len(per_officer) >= 2
+        for officer, item in per_officer.items():
+            for filters in (PortfolioFilters(officer=(officer,)),
+                            PortfolioFilters(scope=(officer,))):
+                assert filters.by_officer
+                one = collections(conn, filters, date_from=start, date_to=T,
+                                  group_by="day").total
+                assert (one["due"], one["collected"]) == (item["due"], item["collected"])
+    grouped = {g.group: g for g in _report(book, group_by="officer").groups}
+    for officer, item in per_officer.items():
+        k = _report(book, filters=PortfolioFilters(officer=(officer,))).total
+        assert (k.due_in_period, k.repaid_in_period) == (item["due"], item["collected"]) == (
+            grouped[officer].due_in_period, grouped[officer].repaid_in_period)
+    assert not PortfolioFilters(branch=("Ikeja",)).by_officer

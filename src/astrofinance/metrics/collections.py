@@ -65,7 +65,8 @@ def collections(conn: Connection, filters: PortfolioFilters, *, date_from: dt.da
     if group_by not in GROUPS:
         raise ValidationFailed(f"cannot group collections by {group_by!r}: use one of "
                                f"{', '.join(GROUPS)}")
-    return collections_by(conn, filters, date_from=date_from, date_to=date_to)[group_by]
+    return collections_by(conn, filters, date_from=date_from, date_to=date_to,
+                          groups=(group_by,))[group_by]
 
 
 _SETS = {"day": 3, "branch": 5, "officer": 6}
@@ -73,11 +74,17 @@ _SETS = {"day": 3, "branch": 5, "officer": 6}
 
 
 def collections_by(conn: Connection, filters: PortfolioFilters, *, date_from: dt.date,
-                   date_to: dt.date) -> dict[str, Collections]:
-    """Collections per day, per branch and per officer, from one pass over the period."""
+                   date_to: dt.date,
+                   groups: tuple[str, ...] = tuple(GROUPS)) -> dict[str, Collections]:
+    """Collections per day, per branch and per officer (those of `groups`), from one pass over
+    the period."""
     clauses, params = filters.sql()
-    sql = (load_sql(_PKG, "collections_period").replace("{branch_key}", GROUP_KEYS["branch"])
-           .replace("{officer_key}", GROUP_KEYS["officer"]).replace("{filters}", clauses))
+    def group_sql(group: str) -> str:   # a grouping not wanted: one NULL group, skipped below
+        return GROUP_KEYS[group] if group in groups else "NULL::text"
+
+    name = "collections_period" + ("_by_loan" if filters.by_officer else "")
+    sql = (load_sql(_PKG, name).replace("{branch_key}", group_sql("branch"))
+           .replace("{officer_key}", group_sql("officer")).replace("{filters}", clauses))
     rows = conn.execute(text(sql), {**params, "date_from": date_from,
                                     "date_to": date_to}).all()
     total = next((_amounts(r.due, r.collected) for r in rows if r.sets == 7),
@@ -85,8 +92,10 @@ def collections_by(conn: Connection, filters: PortfolioFilters, *, date_from: dt
     by_day = {r.day: (r.due, r.collected) for r in rows if r.sets == _SETS["day"]}
     out = {"day": Collections(date_from, date_to, "day", [
         {"date": d, **_amounts(*by_day.get(d, (ZERO, ZERO)))}
-        for d in _days(date_from, date_to)], total)}
+        for d in _days(date_from, date_to)], total)} if "day" in groups else {}
     for group in ("branch", "officer"):
+        if group not in groups:
+            continue
         key = GROUPS[group]
         items = [{key: getattr(r, f"g_{group}"), **_amounts(r.due, r.collected)}
                  for r in rows if r.sets == _SETS[group]]

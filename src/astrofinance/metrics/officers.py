@@ -90,6 +90,10 @@ def _over(rate: Decimal | None, threshold: Decimal) -> bool:
     return rate is not None and rate > threshold
 
 
+ROLLUP_PARTS = frozenset({"book", "fimr", "collections"})
+"""The portfolio metrics' passes metric_row reads (no disbursements or write-offs)."""
+
+
 def metric_row(k: Kpis) -> dict[str, Any]:
     """The rollup metrics of one scope, and its risk band."""
     return {"loans_on_books": k.loans_on_books, "gross_loan_portfolio": k.gross_loan_portfolio,
@@ -238,7 +242,8 @@ def _report(conn: Connection, group_by: str | None, filters: PortfolioFilters,
             end: dt.date | None) -> PortfolioReport:
     return portfolio_metrics(conn, as_of=as_of, filters=filters, group_by=group_by,
                              period_start=start, period_end=end, par_days=PAR_DAYS,
-                             group_cohorts=False)     # the rows show rates, not cohorts
+                             parts=ROLLUP_PARTS,
+                             cohorts=False)     # the rows show rates, not cohorts
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, order: str,

@@ -64,6 +64,9 @@ T (so a past as-of date sees the loans that were open then). Over _pf_book or lo
 The rule is the SQL function loan_on_books (metrics/sql/functions_risk.sql, inlined by the
 planner), which calculate_par, the provisioning and vw_overdue_loans use too."""
 
+PARTS = frozenset({"book", "fimr", "period", "collections"})
+"""The passes portfolio_metrics can make (its `parts`); by default all of them."""
+
 Key = tuple[bool, str | None]  # (is the total, group value)
 TOTAL: Key = (True, None)
 
@@ -83,6 +86,12 @@ class PortfolioFilters:
     disbursed_to: dt.date | None = None
     scope: tuple[str, ...] | None = None
     """The caller's officers (auth/scope.py): None = every loan; () = none at all."""
+
+    @property
+    def by_officer(self) -> bool:
+        """Whether the loans are chosen by officer (a few of the book's): the period's
+        collections are then read per loan, not all of the period's rows."""
+        return bool(self.officer) or self.scope is not None
 
     def values(self) -> dict[str, Any]:
         """The filters in use, normalised (lower-case emails, 'Wave N')."""
@@ -108,6 +117,10 @@ class PortfolioFilters:
         return clauses, {f"f_{name}": v for name, v in values.items()}
 
 
+COHORT_SQL = "to_char(b.disbursement_date, 'YYYY-MM')"
+"""A loan's FIMR cohort, its disbursement month (portfolio_fimr.sql)."""
+
+
 @dataclass(frozen=True)
 class _Queries:
     group_key: str
@@ -116,13 +129,15 @@ class _Queries:
     dpd_columns: str
     dpd_totals: str = ""
     dpd_names: str = ""
+    cohort: str = COHORT_SQL
 
     def render(self, name: str) -> str:
         return (load_sql(_PKG, name).replace("{group_key}", self.group_key)
                 .replace("{on_books}", ON_BOOKS_SQL).replace("{filters}", self.filters)
                 .replace("{dpd_columns}", self.dpd_columns)
                 .replace("{dpd_totals}", self.dpd_totals)
-                .replace("{dpd_names}", self.dpd_names))
+                .replace("{dpd_names}", self.dpd_names)
+                .replace("{cohort}", self.cohort))
 
     def run(self, conn: Connection, name: str, **params: Any) -> list[Any]:
         return list(conn.execute(text(self.render(name)), {**self.params, **params}).all())
@@ -133,44 +148,59 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
                       period_start: dt.date | None = None, period_end: dt.date | None = None,
                       par_days: list[int] | None = None,
                       today: dt.date | None = None,
-                      with_collections: bool = True,
-                      group_cohorts: bool = True) -> PortfolioReport:
+                      parts: frozenset[str] = PARTS,
+                      group_cohorts: bool = True,
+                      cohorts: bool = True) -> PortfolioReport:
     """The portfolio metrics as of a date, for the filtered loans, in total and per group.
 
-    with_collections=False skips the period's collections (due_in_period and
-    repaid_in_period stay 0, so collection_rate is None), for a caller that reads them per
-    day from metrics.collections instead (the web overview): the query reads every
-    repayment and installment of the period. group_cohorts=False leaves each group's FIMR
-    cohorts out (the total's are kept), for a caller that shows only the groups' rates (the
-    roll-ups): with a group per officer they are tens of thousands of rows."""
+    parts: which of PARTS to compute (each is a pass over the loans); a caller that shows
+    only some figures asks for those only. The figures of a part left out keep their empty
+    values (0, or None for a rate): "book" (loans on the books, GLP, PAR, arrears, CBN
+    classes, early indicators, average DPD), "fimr" (FIMR counts and cohorts), "period"
+    (disbursed and written off in the period, the write-off ratio; needs "book") and
+    "collections" (due and repaid in the period, the collection rate; the web overview
+    reads them per day from metrics.collections instead). group_cohorts=False leaves each
+    group's FIMR cohorts out (the total's are kept); cohorts=False leaves every cohort out,
+    the total's too, for a caller that shows only the FIMR rates (the roll-ups, the
+    overview): the counts are then grouped by the group alone, not by group and month (with a
+    group per officer, tens of thousands of groups fewer)."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
     par_days = sorted(set(par_days or settings.par_days))
     filters = filters or PortfolioFilters()
+    if not parts or not parts <= PARTS or ("period" in parts and "book" not in parts):
+        raise ValueError(f"parts {sorted(parts)}: a non-empty subset of {sorted(PARTS)}, "
+                         "with 'book' wherever 'period' is")
     if group_by is not None and group_by not in GROUP_KEYS:
         raise ValidationFailed(f"cannot group by {group_by!r}: use one of {', '.join(GROUP_KEYS)}")
     stored_as_of, missing = conn.execute(text(load_sql(_PKG, "portfolio_stored_state"))).one()
     as_of = _resolve_as_of(as_of, stored_as_of, missing, today or settings.today())
     start, end = _period(as_of, period_start, period_end)
-    q = _queries(filters, group_by, par_days)
+    q = _queries(filters, group_by, par_days, cohorts)
 
     def stored(day: dt.date) -> bool:
         return day == stored_as_of and missing == 0
 
     scopes: dict[Key, Kpis] = {}
     with _book(conn, q, as_of, stored(as_of)):
-        _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
-        _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of,
-                                 group_cohorts=group_cohorts))
-        _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start, period_end=end))
-        if with_collections:
-            _fill_collections(scopes, q.run(conn, "portfolio_collections",
+        if "book" in parts:
+            _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
+        if "fimr" in parts:
+            _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of,
+                                     group_cohorts=group_cohorts and cohorts))
+        if "period" in parts:
+            _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start,
+                                       period_end=end))
+        if "collections" in parts:
+            _fill_collections(scopes, q.run(conn, "portfolio_collections"
+                                            + ("_by_loan" if filters.by_officer else ""),
                                             period_start=start, period_end=end))
     scopes.setdefault(TOTAL, _new_kpis(None))
     if not group_by:
         scopes = {TOTAL: scopes[TOTAL]}
-    _fill_average_glp(conn, q, scopes, as_of, start, end, stored)
+    if "period" in parts:
+        _fill_average_glp(conn, q, scopes, as_of, start, end, stored)
     groups = sorted((k for k in scopes if k != TOTAL), key=lambda k: (k[1] is None, k[1] or ""))
     return PortfolioReport(
         as_of=as_of, fields_source="stored" if stored(as_of) else "computed",
@@ -210,7 +240,8 @@ def _period(as_of: dt.date, start: dt.date | None,
     return start, end
 
 
-def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int]) -> _Queries:
+def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int],
+             cohorts: bool = True) -> _Queries:
     clauses, params = filters.sql()
     cols: list[str] = []
     for i, days in enumerate(par_days):
@@ -230,7 +261,8 @@ def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int
               f" AS {n}" for n in names]
     return _Queries(group_key, clauses, params, "".join(f",\n       {c}" for c in cols),
                     "".join(f",\n       {t}" for t in totals),
-                    "".join(f", g.{n}" for n in names))
+                    "".join(f", g.{n}" for n in names),
+                    COHORT_SQL if cohorts else "NULL::text")
 
 
 @contextlib.contextmanager
@@ -289,7 +321,7 @@ def _fill_fimr(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
         k = _scope(scopes, r.all_groups, r.grp)
         if r.all_cohorts:
             k.fimr_eligible, k.fimr_tagged = r.eligible, r.tagged
-        else:
+        elif r.cohort is not None:        # None: cohorts not asked for (one NULL cohort)
             k.cohorts.append(Cohort(r.cohort, r.eligible, r.tagged))
 
 

@@ -12,7 +12,7 @@ from astrofinance.api.deps import Conn, allow
 from astrofinance.api.envelope import ERROR_RESPONSES, Envelope, ok
 from astrofinance.api.query import Date, Format, GroupBy, Many
 from astrofinance.auth.tokens import Principal
-from astrofinance.metrics.portfolio import PortfolioFilters, portfolio_metrics
+from astrofinance.metrics.portfolio import PARTS, PortfolioFilters, portfolio_metrics
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], responses=ERROR_RESPONSES)
 READ = allow("metrics.read")
@@ -39,13 +39,16 @@ AsOf = Annotated[Date | None, Query(description="default: the date the stored fi
 
 def report(conn: Conn, user: Principal, filters: PortfolioFilters, as_of: Date | None,
            group_by: GroupBy | None = None, period_from: Date | None = None,
-           period_to: Date | None = None, par_days: list[int] | None = None):
-    """portfolio_metrics over the caller's scope."""
+           period_to: Date | None = None, par_days: list[int] | None = None,
+           parts: frozenset[str] = PARTS):
+    """portfolio_metrics over the caller's scope (only `parts` of it: a summary of one
+    figure needs one pass over the loans, not all of them)."""
     from dataclasses import replace
 
     return portfolio_metrics(conn, as_of=as_of, group_by=group_by.value if group_by else None,
                              filters=replace(filters, scope=user.scope.officer_ids),
-                             period_start=period_from, period_end=period_to, par_days=par_days)
+                             period_start=period_from, period_end=period_to, par_days=par_days,
+                             parts=parts)
 
 
 @router.get("/portfolio", response_model=Envelope, summary="Portfolio metrics")
@@ -80,7 +83,7 @@ def par(conn: Conn, filters: PortfolioFiltersQ, user: Principal = READ, as_of: A
         group_by: GroupBy | None = None, fmt: Format = "json") -> Any:
     """PARx = 100 × principal outstanding of loans on the books more than x days past due /
     GLP; also by count; in total and per group."""
-    r = report(conn, user, filters, as_of, group_by, par_days=days)
+    r = report(conn, user, filters, as_of, group_by, par_days=days, parts=frozenset({"book"}))
     scopes = [("total", r.total)] + [(g.group, g) for g in r.groups]
     rows = [{"group": name, "gross_loan_portfolio": k.gross_loan_portfolio,
              "loans_on_books": k.loans_on_books,

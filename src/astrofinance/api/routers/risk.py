@@ -18,6 +18,9 @@ from astrofinance.auth.tokens import Principal
 router = APIRouter(tags=["risk"], responses=ERROR_RESPONSES)
 READ = allow("metrics.read")
 DPD = LoanSort.current_dpd  # type: ignore[attr-defined]
+FIMR_PARTS = frozenset({"fimr"})
+EARLY_PARTS = frozenset({"book"})
+"""The passes of the portfolio metrics each summary reads (its counts and rate only)."""
 
 
 @router.get("/fimr/loans", response_model=Envelope, summary="Loans that missed their first "
@@ -50,7 +53,7 @@ def fimr_summary(conn: Conn, filters: PortfolioFiltersQ, user: Principal = READ,
                  fmt: Format = "json") -> Any:
     """FIMR rate = loans with fimr_tagged / loans whose first installment is past due, in total,
     by disbursement cohort (month) and per group."""
-    r = report(conn, user, filters, as_of, group_by)
+    r = report(conn, user, filters, as_of, group_by, parts=FIMR_PARTS)
     rows = [_fimr(name, k) for name, k in [("total", r.total)] + [(g.group, g)
                                                                   for g in r.groups]]
     if fmt == "csv":
@@ -65,7 +68,7 @@ def early_indicator_summary(conn: Conn, filters: PortfolioFiltersQ, user: Princi
                             as_of: AsOf = None, group_by: GroupBy | None = None,
                             fmt: Format = "json") -> Any:
     """Early-indicator rate = loans 1 to 6 days past due / loans on the books."""
-    r = report(conn, user, filters, as_of, group_by)
+    r = report(conn, user, filters, as_of, group_by, parts=EARLY_PARTS)
     rows = [{"group": name, "loans_on_books": k.loans_on_books,
              "early_indicator_count": k.early_indicator_count,
              "early_indicator_rate": k.early_indicator_rate}

@@ -1,6 +1,7 @@
 -- First-installment-missed counts over every loan disbursed on or before :as_of (not only
 -- those still on the books; Pending and Cancelled loans were never disbursed), per group and
--- disbursement month (cohort), with the totals per group, per cohort and overall.
+-- disbursement month (cohort), with the totals per group, per cohort and overall. The cohort
+-- is rendered by portfolio.py: the month, or NULL when the caller wants no cohorts.
 -- eligible: the first installment is past due (T > d_1 + grace); tagged: it was missed.
 -- One pass grouped by (group, cohort) (a parallel aggregate: GROUPING SETS is not), then the
 -- other three groupings summed over its rows.
@@ -9,7 +10,7 @@ WITH g AS (
            count(*) FILTER (WHERE x.fimr_eligible) AS eligible,
            count(*) FILTER (WHERE x.fimr_eligible AND x.fimr_tagged) AS tagged
     FROM (
-        SELECT {group_key} AS grp, to_char(b.disbursement_date, 'YYYY-MM') AS cohort,
+        SELECT {group_key} AS grp, {cohort} AS cohort,
                b.fimr_eligible, b.fimr_tagged
         FROM _pf_book b
         WHERE b.disbursement_date <= :as_of

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from astrofinance.api.deps import Conn
 from astrofinance.errors import Conflict
 from astrofinance.metrics.collections import MAX_DAYS, collections
-from astrofinance.metrics.portfolio import PortfolioFilters, portfolio_metrics
+from astrofinance.metrics.portfolio import PARTS, PortfolioFilters, portfolio_metrics
 from astrofinance.metrics.portfolio_result import pct
 from astrofinance.web.auth import needs
 from astrofinance.web.pages.common import (
@@ -34,8 +34,8 @@ def overview_data(conn: Any, filters: PortfolioFilters, period: Any) -> dict[str
     """Everything the overview shows, for the (scoped) filters and the period."""
     report = portfolio_metrics(conn, filters=filters, group_by="wave",
                                period_start=period.start, period_end=period.end,
-                               with_collections=False,      # per day below instead
-                               group_cohorts=False)
+                               parts=PARTS - {"collections"},  # per day below instead
+                               cohorts=False)     # the rates only
     today = period.today
     first = min(period.start, week_start(today), today.replace(day=1))
     last = max(period.end, today)

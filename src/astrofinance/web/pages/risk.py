@@ -16,6 +16,7 @@ from astrofinance.api.deps import Conn, PageQ
 from astrofinance.api.query import GroupBy, LoanFiltersQ, LoanSort, Order, scoped
 from astrofinance.api.routers.loans import loans_page
 from astrofinance.api.routers.metrics import report
+from astrofinance.api.routers.risk import EARLY_PARTS, FIMR_PARTS
 from astrofinance.auth.tokens import Principal
 from astrofinance.errors import Conflict
 from astrofinance.metrics.portfolio import PortfolioFilters
@@ -60,6 +61,8 @@ class Drill:
     title: str
     api: str
     fixed: dict[str, bool]
+    parts: frozenset[str]
+    """The portfolio metrics' passes the summary reads (the API summary's)."""
 
     def summary_rows(self, r: Any, labels: dict[str, str]) -> tuple[dict, list[dict]]:
         """The total and the groups' rows, by the groups' names (officers by name, not id)."""
@@ -76,9 +79,9 @@ class Drill:
 
 
 FIMR = Drill("fimr", "/fimr", "FIMR", "/api/v1/fimr",
-             {"fimr_tagged": True, "fimr_counted": True})
+             {"fimr_tagged": True, "fimr_counted": True}, FIMR_PARTS)
 EARLY = Drill("ei", "/early-indicators", "Early indicators", "/api/v1/early-indicators",
-              {"early_indicator_tagged": True, "on_books": True})
+              {"early_indicator_tagged": True, "on_books": True}, EARLY_PARTS)
 
 
 @router.get("/fimr")
@@ -111,7 +114,7 @@ def _drill(drill: Drill, request: Request, conn: Conn, user: Principal, filters:
         "summary_csv_url": f"{drill.api}/summary?" + _summary_query(request, "csv"),
     }
     try:
-        r = _summary(request, conn, user, portfolio, group_by)
+        r = _summary(drill, request, conn, user, portfolio, group_by)
     except Conflict as exc:       # no loan fields computed yet: say so, with what to do
         return page(request, "risk.html", user, title=drill.title, empty=str(exc), **context)
     total, rows = drill.summary_rows(r, _labels(options, group))
@@ -121,14 +124,15 @@ def _drill(drill: Drill, request: Request, conn: Conn, user: Principal, filters:
                 **context)
 
 
-def _summary(request: Request, conn: Conn, user: Principal, portfolio: PortfolioFilters,
-             group_by: GroupBy | None) -> Any:
-    """report() (the API's summaries' portfolio metrics over the caller's scope), cached
-    while the data is unchanged."""
-    key = ("web.risk", scoped_portfolio(portfolio, user), group_by,
+def _summary(drill: Drill, request: Request, conn: Conn, user: Principal,
+             portfolio: PortfolioFilters, group_by: GroupBy | None) -> Any:
+    """report() (the API's summaries' portfolio metrics over the caller's scope, the
+    drill-down's part only, as its API summary reads it), cached while the data is
+    unchanged."""
+    key = ("web.risk", drill.kind, scoped_portfolio(portfolio, user), group_by,
            request.app.state.settings.today())
-    return request.app.state.cache.get(conn, key,
-                                       lambda c: report(c, user, portfolio, None, group_by))
+    return request.app.state.cache.get(conn, key, lambda c: report(
+        c, user, portfolio, None, group_by, parts=drill.parts))
 
 
 def _summary_query(request: Request, fmt: str) -> str:
