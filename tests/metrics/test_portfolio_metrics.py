@@ -161,10 +161,17 @@ def test_parts_compute_only_the_passes_asked_for(book):
     assert (book_only.gross_loan_portfolio, book_only.par(30)) == (
         full.total.gross_loan_portfolio, full.total.par(30))
     assert book_only.fimr_eligible == 0 and book_only.disbursed_count == 0
-    no_collections = _report(book, parts=frozenset({"book", "fimr", "period"})).total
+    no_collections = _report(book, parts=frozenset({"book", "fimr", "period",
+                                                      "write_off_ratio"})).total
     assert no_collections.write_off_ratio == full.total.write_off_ratio == D("4.13")
     assert no_collections.due_in_period == D("0.00") and full.total.due_in_period > 0
-    for bad in (frozenset(), frozenset({"period"}), frozenset({"book", "cohorts"})):
+    # the period's counts without the write-off ratio (no GLP computed as of its start)
+    period = _report(book, parts=frozenset({"book", "period"})).total
+    assert (period.written_off_principal, period.disbursed_count) == (D("1500.00"), 1)
+    assert period.glp_at_period_start is None and period.write_off_ratio is None
+    assert full.total.glp_at_period_start == D("39100.00")
+    for bad in (frozenset(), frozenset({"write_off_ratio", "book"}),
+                frozenset({"book", "cohorts"})):
         with pytest.raises(ValueError, match="parts"):
             _report(book, parts=bad)
 

@@ -7,9 +7,9 @@ version on, so the next request recomputes. One case the version alone cannot se
 that reads the version while a change is committing (the sequence moves at the end of the
 writing statement, a moment before its commit) may compute without that change and keep the
 answer under the new version. So right after the version, the writing transactions in flight
-are checked (pg_locks: each holds the lock on its own transaction id): when none is, every
-change the version counts is committed and visible to the computation, and the entry is kept
-until the version moves ("settled"); otherwise it lives at most the time to live
+are checked (db/versions.py; pg_locks: each holds the lock on its own transaction id): when
+none is, every change the version counts is committed and visible to the computation, and the
+entry is kept until the version moves ("settled"); otherwise it lives at most the time to live
 (ASTROFINANCE_API_CACHE_SECONDS, default 10; 0 turns caching off).
 
 Per process: each uvicorn worker keeps its own entries (at most MAX_ENTRIES, least recently
@@ -25,23 +25,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from astrofinance.db.versions import read_counter
 
 MAX_ENTRIES = 512
-# The version, then whether any transaction with a transaction id (one that has written; this
-# one included) is in flight: each holds the lock on its own id. Read after the version (the
-# lock check depends on its row), so a change that moved the version and has not committed
-# is seen in flight.
-# Transactions of other databases on the server do not count (one whose database is not
-# known, a prepared one, does).
-_VERSION_SQL = text("""
-WITH v AS MATERIALIZED (
-    SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END AS n FROM data_version)
-SELECT v.n, NOT EXISTS (
-    SELECT 1 FROM pg_locks k LEFT JOIN pg_stat_activity a ON a.pid = k.pid
-    WHERE k.locktype = 'transactionid' AND v.n IS NOT NULL
-      AND (a.datname IS NULL OR a.datname = current_database()))
-FROM v""")
 
 
 class Version(NamedTuple):
@@ -115,6 +103,6 @@ class VersionedCache:
 
 def data_version(conn: Connection) -> Version:
     """How many changing statements the database has seen (never goes back), and whether
-    no writing transaction was in flight then."""
-    number, settled = conn.execute(_VERSION_SQL).one()
-    return Version(int(number), bool(settled))
+    no writing transaction was in flight then (db/versions.py)."""
+    counter = read_counter(conn, "data_version")
+    return Version(counter.number, counter.settled)

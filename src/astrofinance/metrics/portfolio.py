@@ -29,6 +29,7 @@ from astrofinance.metrics.portfolio_result import (
     avg2,
     money,
 )
+from astrofinance.metrics.stored_state import stored_state
 
 _PKG = "astrofinance.metrics"
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)  # business_calendar's span
@@ -64,7 +65,7 @@ T (so a past as-of date sees the loans that were open then). Over _pf_book or lo
 The rule is the SQL function loan_on_books (metrics/sql/functions_risk.sql, inlined by the
 planner), which calculate_par, the provisioning and vw_overdue_loans use too."""
 
-PARTS = frozenset({"book", "fimr", "period", "collections"})
+PARTS = frozenset({"book", "fimr", "period", "write_off_ratio", "collections"})
 """The passes portfolio_metrics can make (its `parts`); by default all of them."""
 
 Key = tuple[bool, str | None]  # (is the total, group value)
@@ -157,9 +158,11 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     only some figures asks for those only. The figures of a part left out keep their empty
     values (0, or None for a rate): "book" (loans on the books, GLP, PAR, arrears, CBN
     classes, early indicators, average DPD), "fimr" (FIMR counts and cohorts), "period"
-    (disbursed and written off in the period, the write-off ratio; needs "book") and
-    "collections" (due and repaid in the period, the collection rate; the web overview
-    reads them per day from metrics.collections instead). group_cohorts=False leaves each
+    (disbursed and written off in the period), "write_off_ratio" (the GLP at the period's
+    end and, with write-offs in it, at its start: the fields of every loan computed as of
+    that day; needs "book" and "period") and "collections" (due and repaid in the period,
+    the collection rate; the web overview reads them per day from metrics.collections
+    instead). group_cohorts=False leaves each
     group's FIMR cohorts out (the total's are kept); cohorts=False leaves every cohort out,
     the total's too, for a caller that shows only the FIMR rates (the roll-ups, the
     overview): the counts are then grouped by the group alone, not by group and month (with a
@@ -169,12 +172,13 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     settings = get_settings()
     par_days = sorted(set(par_days or settings.par_days))
     filters = filters or PortfolioFilters()
-    if not parts or not parts <= PARTS or ("period" in parts and "book" not in parts):
+    if (not parts or not parts <= PARTS
+            or ("write_off_ratio" in parts and not {"book", "period"} <= parts)):
         raise ValueError(f"parts {sorted(parts)}: a non-empty subset of {sorted(PARTS)}, "
-                         "with 'book' wherever 'period' is")
+                         "with 'book' and 'period' wherever 'write_off_ratio' is")
     if group_by is not None and group_by not in GROUP_KEYS:
         raise ValidationFailed(f"cannot group by {group_by!r}: use one of {', '.join(GROUP_KEYS)}")
-    stored_as_of, missing = conn.execute(text(load_sql(_PKG, "portfolio_stored_state"))).one()
+    stored_as_of, missing = stored_state(conn)
     as_of = _resolve_as_of(as_of, stored_as_of, missing, today or settings.today())
     start, end = _period(as_of, period_start, period_end)
     q = _queries(filters, group_by, par_days, cohorts)
@@ -199,7 +203,7 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     scopes.setdefault(TOTAL, _new_kpis(None))
     if not group_by:
         scopes = {TOTAL: scopes[TOTAL]}
-    if "period" in parts:
+    if "write_off_ratio" in parts:
         _fill_average_glp(conn, q, scopes, as_of, start, end, stored)
     groups = sorted((k for k in scopes if k != TOTAL), key=lambda k: (k[1] is None, k[1] or ""))
     return PortfolioReport(

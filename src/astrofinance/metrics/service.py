@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from astrofinance.errors import NotFound, ValidationFailed
 from astrofinance.metrics.snapshots import store_snapshot
+from astrofinance.metrics.stored_state import stored_state
 
 FIELD_NAMES: tuple[str, ...] = (
     "total_repayments", "principal_outstanding", "interest_outstanding", "fees_outstanding",
@@ -55,7 +56,7 @@ def refresh_loan_fields(conn: Connection, loan_id: str) -> dt.date | None:
     """Recompute one loan's fields as of the date the book's stored fields are (after the
     loan book changed it: a disbursement, payment, reversal, charge or write-off), so the
     stored book stays whole and readable; None (nothing done) before any recalculation."""
-    stored = conn.execute(text("SELECT as_of FROM loan_fields_stored_state()")).scalar()
+    stored = stored_state(conn).as_of
     if stored is None:
         return None
     recalculate(conn, stored, [loan_id])

@@ -31,6 +31,7 @@ from astrofinance.metrics.portfolio import (
     _Queries,
 )
 from astrofinance.metrics.portfolio_result import money, pct
+from astrofinance.metrics.stored_state import stored_state
 
 _PKG = "astrofinance.metrics"
 PAR_DAYS: tuple[int, ...] = (1, 7, 30, 90)
@@ -58,7 +59,7 @@ def store_snapshot(conn: Connection, as_of: dt.date) -> int:
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('astrofinance.snapshot'), "
                       ":as_of - DATE '1990-01-01')"), {"as_of": as_of})
     conn.execute(text("DELETE FROM portfolio_snapshots WHERE as_of = :as_of"), {"as_of": as_of})
-    stored_as_of, missing = conn.execute(text(load_sql(_PKG, "portfolio_stored_state"))).one()
+    stored_as_of, missing = stored_state(conn)
     q = _Queries(group_key="NULL::text", filters="", params={}, dpd_columns="")
     with _book(conn, q, as_of, as_of == stored_as_of and missing == 0, on_books_only=True):
         return conn.execute(text(q.render("snapshot_store")), {"as_of": as_of}).rowcount

@@ -458,12 +458,19 @@ DECLARE
     v_total integer;
     v_updated integer;
     v_ms integer;
+    v_dates_move boolean;
 BEGIN
     -- one recalculation at a time (a second one waits, then sees the first's results)
     PERFORM pg_advisory_xact_lock(hashtext('astrofinance.recalculate'));
     v_total := compute_loan_fields_into(as_of, p_loan_ids);
-    UPDATE loans l SET
-        fields_as_of = f.as_of,
+    -- fields_as_of is set only where some loan's date moves: the stored fields' state counter
+    -- (migration 0020) counts the updates that set it, and a payment's one-loan
+    -- recalculation as of the stored date then leaves it, and the state metrics/stored_state.py
+    -- keeps, alone
+    v_dates_move := EXISTS (SELECT 1 FROM _loan_fields f JOIN loans l ON l.loan_id = f.loan_id
+                            WHERE l.fields_as_of IS DISTINCT FROM f.as_of);
+    EXECUTE format($update$
+    UPDATE loans l SET %s
         fields_updated_at = now(),
         total_repayments = f.total_repayments,
         principal_outstanding = f.principal_outstanding,
@@ -504,7 +511,8 @@ BEGIN
            f.current_dpd, f.max_dpd_ever, f.installments_in_arrears, f.fimr_tagged,
            f.early_indicator_tagged, f.repayment_delay_rate, f.timeliness_score,
            f.repayment_health, f.days_since_last_repayment, f.business_days_since_disbursement,
-           f.overdue_amount, f.fimr_eligible, f.written_off_principal);
+           f.overdue_amount, f.fimr_eligible, f.written_off_principal)
+    $update$, CASE WHEN v_dates_move THEN 'fields_as_of = f.as_of,' ELSE '' END);
     GET DIAGNOSTICS v_updated = ROW_COUNT;
     v_ms := round(extract(epoch FROM clock_timestamp() - v_started) * 1000)::integer;
     INSERT INTO recalculation_runs (as_of, started_at, total_loans_processed, loans_updated,

@@ -34,7 +34,8 @@ def overview_data(conn: Any, filters: PortfolioFilters, period: Any) -> dict[str
     """Everything the overview shows, for the (scoped) filters and the period."""
     report = portfolio_metrics(conn, filters=filters, group_by="wave",
                                period_start=period.start, period_end=period.end,
-                               parts=PARTS - {"collections"},  # per day below instead
+                               # collections per day below instead; no write-off ratio
+                               parts=PARTS - {"collections", "write_off_ratio"},
                                cohorts=False)     # the rates only
     today = period.today
     first = min(period.start, week_start(today), today.replace(day=1))
