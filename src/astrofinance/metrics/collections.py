@@ -79,6 +79,7 @@ def collections_by(conn: Connection, filters: PortfolioFilters, *, date_from: dt
     """Collections per day, per branch and per officer (those of `groups`), from one pass over
     the period."""
     clauses, params = filters.sql()
+
     def group_sql(group: str) -> str:   # a grouping not wanted: one NULL group, skipped below
         return GROUP_KEYS[group] if group in groups else "NULL::text"
 

@@ -162,11 +162,12 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     end and, with write-offs in it, at its start: the fields of every loan computed as of
     that day; needs "book" and "period") and "collections" (due and repaid in the period,
     the collection rate; the web overview reads them per day from metrics.collections
-    instead). group_cohorts=False leaves each
-    group's FIMR cohorts out (the total's are kept); cohorts=False leaves every cohort out,
-    the total's too, for a caller that shows only the FIMR rates (the roll-ups, the
-    overview): the counts are then grouped by the group alone, not by group and month (with a
-    group per officer, tens of thousands of groups fewer)."""
+    instead).
+
+    group_cohorts=False leaves each group's FIMR cohorts out (the total's are kept);
+    cohorts=False leaves every cohort out, the total's too, for a caller that shows only the
+    FIMR rates (the roll-ups, the overview): the counts are then grouped by the group alone,
+    not by group and month (with a group per officer, tens of thousands of groups fewer)."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
