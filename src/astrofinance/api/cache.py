@@ -23,19 +23,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Connection
 
-from astrofinance.db.versions import read_counter
+from astrofinance.db.versions import Counter, read_counter
 
 MAX_ENTRIES = 512
 
 
-class Version(NamedTuple):
-    number: int
-    settled: bool
-    """No writing transaction was in flight when the number was read."""
+Version = Counter
+"""The data version: its number and whether it is settled (db/versions.py)."""
 
 
 @dataclass(frozen=True)
@@ -104,5 +102,4 @@ class VersionedCache:
 def data_version(conn: Connection) -> Version:
     """How many changing statements the database has seen (never goes back), and whether
     no writing transaction was in flight then (db/versions.py)."""
-    counter = read_counter(conn, "data_version")
-    return Version(counter.number, counter.settled)
+    return read_counter(conn, "data_version")

@@ -20,7 +20,13 @@ from sqlalchemy import Connection, text
 
 from astrofinance.errors import ValidationFailed
 from astrofinance.kit.sql import load_sql
-from astrofinance.metrics.portfolio import FIRST_DAY, GROUP_KEYS, LAST_DAY, PortfolioFilters
+from astrofinance.metrics.portfolio import (
+    FIRST_DAY,
+    GROUP_KEYS,
+    LAST_DAY,
+    PortfolioFilters,
+    collection_rows,
+)
 from astrofinance.metrics.portfolio_result import ZERO, money, pct
 
 _PKG = "astrofinance.metrics"
@@ -78,14 +84,13 @@ def collections_by(conn: Connection, filters: PortfolioFilters, *, date_from: dt
                    groups: tuple[str, ...] = tuple(GROUPS)) -> dict[str, Collections]:
     """Collections per day, per branch and per officer (those of `groups`), from one pass over
     the period."""
-    clauses, params = filters.sql()
+    params = filters.sql()[1]
 
     def group_sql(group: str) -> str:   # a grouping not wanted: one NULL group, skipped below
         return GROUP_KEYS[group] if group in groups else "NULL::text"
 
-    name = "collections_period" + ("_by_loan" if filters.by_officer else "")
-    sql = (load_sql(_PKG, name).replace("{branch_key}", group_sql("branch"))
-           .replace("{officer_key}", group_sql("officer")).replace("{filters}", clauses))
+    sql = load_sql(_PKG, "collections_period").replace("{rows}", collection_rows(
+        filters, group_sql("branch"), group_sql("officer")))
     rows = conn.execute(text(sql), {**params, "date_from": date_from,
                                     "date_to": date_to}).all()
     total = next((_amounts(r.due, r.collected) for r in rows if r.sets == 7),

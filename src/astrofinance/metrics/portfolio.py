@@ -90,8 +90,8 @@ class PortfolioFilters:
 
     @property
     def by_officer(self) -> bool:
-        """Whether the loans are chosen by officer (a few of the book's): the period's
-        collections are then read per loan, not all of the period's rows."""
+        """Whether the loans are chosen by officer (a few of the book's): their collection
+        rows are then read per loan (collection_rows)."""
         return bool(self.officer) or self.scope is not None
 
     def values(self) -> dict[str, Any]:
@@ -116,6 +116,19 @@ class PortfolioFilters:
         values = self.values()
         clauses = "".join(f"\n      AND {_FILTER_SQL[name]}" for name in values)
         return clauses, {f"f_{name}": v for name, v in values.items()}
+
+
+def collection_rows(filters: PortfolioFilters, key1: str, key2: str = "NULL::text") -> str:
+    """The collection rows of the filtered loans (metrics/sql/collections_rows.sql: day, k1,
+    k2, collected, due over :date_from..:date_to), with two keys (SQL over loans as `b`, from
+    a whitelist) and the filters' clauses (bound as PortfolioFilters.sql binds them).
+
+    A filter by officer (a few of the book's loans) reads the rows per loan, by the loan
+    indexes (collections_rows_by_loan.sql); any other reads the period's rows by their date
+    indexes and joins the loans once."""
+    name = "collections_rows_by_loan" if filters.by_officer else "collections_rows"
+    return (load_sql(_PKG, name).replace("{key1}", key1).replace("{key2}", key2)
+            .replace("{filters}", filters.sql()[0]))
 
 
 COHORT_SQL = "to_char(b.disbursement_date, 'YYYY-MM')"
@@ -198,9 +211,10 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
             _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start,
                                        period_end=end))
         if "collections" in parts:
-            _fill_collections(scopes, q.run(conn, "portfolio_collections"
-                                            + ("_by_loan" if filters.by_officer else ""),
-                                            period_start=start, period_end=end))
+            sql = q.render("portfolio_collections").replace(
+                "{rows}", collection_rows(filters, q.group_key))
+            _fill_collections(scopes, list(conn.execute(text(sql), {
+                **q.params, "date_from": start, "date_to": end})))
     scopes.setdefault(TOTAL, _new_kpis(None))
     if not group_by:
         scopes = {TOTAL: scopes[TOTAL]}
