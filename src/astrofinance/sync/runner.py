@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -293,13 +294,21 @@ class Syncer:
     def _generate_in_parallel(self, chunks: Sequence[tuple[str, str, int]], description: str,
                               workers: int) -> int:
         """The chunks on `workers` connections of their own (each chunk one transaction).
-        Stopped (an error, Ctrl-C): chunks not started are dropped and those in flight are
-        cancelled, so what stays committed is whole chunks, as with one connection."""
+        A chunk starts only when this thread has taken in an earlier one's end (a permit per
+        chunk reported), so at most `workers` are in flight and a stop is not outrun by
+        workers picking up more. Stopped (an error, Ctrl-C): chunks not started are dropped
+        and those in flight are cancelled, so what stays committed is whole chunks, as with
+        one connection."""
         url = libpq_url(self.db.url)
         idle: SimpleQueue[psycopg.Connection] = SimpleQueue()
         opened: list[psycopg.Connection] = []
+        permits = threading.Semaphore(workers)
+        stopping = threading.Event()
 
         def work(first: str, last: str) -> int:
+            permits.acquire()
+            if stopping.is_set():
+                return 0
             c = idle.get()
             try:
                 return _generate_chunk(c, description, first, last)
@@ -320,9 +329,13 @@ class Syncer:
                     for done in as_completed(futures):
                         total += done.result()
                         self.progress.advanced(SCHEDULES, futures[done])
+                        permits.release()
                 except BaseException:
+                    stopping.set()
                     for f in futures:
                         f.cancel()
+                    for _ in futures:           # wake the workers waiting for a permit
+                        permits.release()
                     for c in opened:
                         c.cancel_safe()
                     raise
