@@ -204,6 +204,52 @@ def test_storing_a_snapshot_moves_the_data_version(book):
         assert data_version(c).number > before.number
 
 
+_ROW_SUMS = """
+SELECT as_of, sum(gross_loan_portfolio), sum(par1_amount), sum(par7_amount), sum(par30_amount),
+       sum(par90_amount), sum(overdue_amount), sum(loans_on_books), sum(loans_par1),
+       sum(loans_par7), sum(loans_par30), sum(loans_par90)
+FROM portfolio_snapshots GROUP BY as_of ORDER BY as_of"""
+_DAY_TOTALS = """
+SELECT as_of, gross_loan_portfolio, par1_amount, par7_amount, par30_amount, par90_amount,
+       overdue_amount, loans_on_books, loans_par1, loans_par7, loans_par30, loans_par90
+FROM portfolio_snapshot_days ORDER BY as_of"""
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE portfolio_snapshots SET gross_loan_portfolio = gross_loan_portfolio + 1000, "
+    "loans_on_books = loans_on_books + 1 WHERE officer_id = 'O1'",
+    "UPDATE portfolio_snapshots SET as_of = as_of - 2 WHERE as_of = '{T}' AND officer_id = 'O2'",
+    "DELETE FROM portfolio_snapshots WHERE officer_id = 'O2'",
+    "DELETE FROM portfolio_snapshots WHERE as_of = '{T}'",
+    "TRUNCATE portfolio_snapshots",
+    "INSERT INTO portfolio_snapshots SELECT as_of + 1, officer_id, branch, region, "
+    "supervisor_email, vertical_lead_email, wave, product, gross_loan_portfolio, par1_amount, "
+    "par7_amount, par30_amount, par90_amount, overdue_amount, loans_on_books, loans_par1, "
+    "loans_par7, loans_par30, loans_par90 FROM portfolio_snapshots",
+], ids=lambda s: s.split(" portfolio_snapshots")[0] + s[40:70])
+def test_the_day_totals_follow_every_write_of_the_snapshots(book, change):
+    """The book-wide trend reads portfolio_snapshot_days (migration 0022): whoever writes the
+    snapshot rows (an operator's SQL too), each day's totals are the sums of its rows, and
+    the snapshots' counter moves on, so a cached trend is recomputed."""
+    from astrofinance.db.versions import read_counter
+
+    with book.begin() as c:
+        store_snapshot(c, T)
+        store_snapshot(c, T - dt.timedelta(days=7))
+        assert c.execute(text(_DAY_TOTALS)).all() == c.execute(text(_ROW_SUMS)).all()
+        assert len(c.execute(text(_DAY_TOTALS)).all()) == 2
+    with book.begin() as c:
+        before = read_counter(c, "snapshots_version").number
+        c.execute(text(change.replace("{T}", T.isoformat())))
+    with book.begin() as c:
+        assert read_counter(c, "snapshots_version").number > before
+        assert c.execute(text(_DAY_TOTALS)).all() == c.execute(text(_ROW_SUMS)).all()
+        rows = trend(c, None, T - dt.timedelta(days=30), T + dt.timedelta(days=30))
+        by_officer = trend(c, PortfolioFilters(officer=("O1", "O2")),
+                           T - dt.timedelta(days=30), T + dt.timedelta(days=30))
+        assert rows == by_officer      # the day totals are the rows' sums, day by day
+
+
 def test_backfill_stores_each_day_once(live):
     seen: list[tuple] = []
     start, end = day("2025-03-01"), day("2025-03-05")

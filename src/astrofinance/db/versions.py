@@ -1,6 +1,7 @@
 """Change counters: sequences that triggers move on with every statement changing what a
 cached answer was computed from (data_version, migration 0009; fields_state_version,
-migration 0020), read together with whether any writing transaction is in flight.
+migration 0020; snapshots_version, migration 0022), read together with whether any writing
+transaction is in flight.
 
 A counter alone cannot tell a reader that every change it counts is committed: a trigger
 moves it at the end of the writing statement, a moment before its commit. So right after the
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
-COUNTERS = ("data_version", "fields_state_version")
+COUNTERS = ("data_version", "fields_state_version", "snapshots_version")
 """The counters read_counter accepts (the only names its SQL can hold)."""
 
 # The counter, then the writing transactions in flight: read after the counter (the lock

@@ -117,7 +117,9 @@ def trend(conn: Connection, filters: PortfolioFilters | None, start: dt.date,
         raise ValidationFailed(f"the trend starts ({start}) after it ends ({end})")
     filters = replace(filters or PortfolioFilters(), disbursed_from=None, disbursed_to=None)
     clauses, params = filters.sql()
-    sql = load_sql(_PKG, "snapshot_trend").replace("{filters}", clauses)
+    # the whole book: the day totals (one row a day, migration 0022); else the day's rows
+    sql = (load_sql(_PKG, "snapshot_trend").replace("{filters}", clauses) if params
+           else load_sql(_PKG, "snapshot_trend_days"))
     rows = conn.execute(text(sql), {**params, "start": start, "end": end}).mappings()
     return [_trend_row(r) for r in rows]
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from astrofinance.api.deps import Conn
+from astrofinance.db.versions import read_counter
 from astrofinance.errors import Conflict
 from astrofinance.metrics.collections import MAX_DAYS, collections
 from astrofinance.metrics.portfolio import PARTS, PortfolioFilters, portfolio_metrics
@@ -43,8 +44,7 @@ def overview_data(conn: Any, filters: PortfolioFilters, period: Any) -> dict[str
     first = max(first, last - dt.timedelta(days=MAX_DAYS - 1))
     daily = collections(conn, filters, date_from=first, date_to=last).items
     return {"report": report, "rates": _collection_rates(daily, today),
-            "collections": [d for d in daily if period.start <= d["date"] <= period.end],
-            "trend": _trend(conn, filters, period.end)}
+            "collections": [d for d in daily if period.start <= d["date"] <= period.end]}
 
 
 def _collection_rates(daily: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
@@ -59,10 +59,18 @@ def _collection_rates(daily: list[dict[str, Any]], today: dt.date) -> dict[str, 
     return out
 
 
-def _trend(conn: Any, filters: PortfolioFilters, end: dt.date) -> list[dict[str, Any]]:
+def overview_trend(request: Request, conn: Any, filters: PortfolioFilters,
+                   end: dt.date) -> list[dict[str, Any]]:
+    """PAR30 and GLP over the TREND_DAYS to `end`, from the stored snapshots: kept in the
+    cache until a snapshot changes (snapshots_version), not only until the book does, as a
+    payment changes no stored snapshot."""
     from astrofinance.metrics.snapshots import trend
 
-    return trend(conn, filters, end - dt.timedelta(days=TREND_DAYS - 1), end)
+    cache = request.app.state.cache
+    return cache.get(
+        conn, ("web.trend", filters, end),
+        lambda c: trend(c, filters, end - dt.timedelta(days=TREND_DAYS - 1), end),
+        read_counter(conn, "snapshots_version") if cache.seconds > 0 else None)
 
 
 def charts(data: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +122,7 @@ def overview(request: Request, conn: Conn, filters: PortfolioQ, period: PeriodQ,
     except Conflict as exc:        # no loan fields computed yet: say so, with what to do
         return page(request, "overview.html", user, title="Overview", empty=str(exc),
                     period=period, options=options)
+    data = {**data, "trend": overview_trend(request, conn, filters, period.end)}
     return page(request, "overview.html", user, title="Overview", data=data,
                 k=data["report"].total, report=data["report"], charts=charts(data),
                 period=period, options=options)
