@@ -231,3 +231,50 @@ def test_collections_by_officer_read_per_loan_equal_the_one_pass_ones(book):
         assert (k.due_in_period, k.repaid_in_period) == (item["due"], item["collected"]) == (
             grouped[officer].due_in_period, grouped[officer].repaid_in_period)
     assert not PortfolioFilters(branch=("Ikeja",)).by_officer
+
+
+def test_the_whole_book_by_day_leaves_out_pending_and_cancelled_loans(book):
+    """The overview's collections (no filter, by day) read the period's rows without joining
+    the loans; the rows of the loans that do not count must still be left out, as the
+    joined query leaves them out."""
+    from sqlalchemy import text
+
+    from astrofinance.metrics.collections import collections
+
+    start, end = day("2025-11-01"), day("2026-03-31")
+    every_branch = PortfolioFilters(branch=("Ikeja", "Wuse"))     # joins the loans
+    with book.begin() as conn:
+        conn.execute(text("UPDATE loans SET status = 'Cancelled' WHERE loan_id = 'L11'"))
+        left_out = conn.execute(text(
+            "SELECT sum(amount_due) FROM payment_schedules WHERE loan_id IN ('L9', 'L11') "
+            "AND due_date BETWEEN :s AND :e"), {"s": start, "e": end}).scalar()
+        every_row = conn.execute(text(
+            "SELECT sum(amount_due) FROM payment_schedules WHERE due_date BETWEEN :s AND :e"),
+            {"s": start, "e": end}).scalar()
+        book_wide = collections(conn, PortfolioFilters(), date_from=start, date_to=end)
+        joined = collections(conn, every_branch, date_from=start, date_to=end)
+    assert left_out > 0
+    assert book_wide.total["due"] == every_row - left_out
+    assert (book_wide.items, book_wide.total) == (joined.items, joined.total)
+
+
+def test_without_cbn_classes_the_other_figures_are_the_same(book):
+    """The roll-ups leave the CBN classes out of the book pass; nothing else may change, and
+    the period figures read by the period's indexes (no write-off ratio) are the full
+    pass's."""
+    parts = frozenset({"book", "fimr", "period"})
+    full = _report(book, group_by="branch", parts=parts | {"write_off_ratio"})
+    slim = _report(book, group_by="branch", parts=parts, cbn_classes=False)
+
+    def figures(k):
+        return (k.group, k.loans_on_books, k.gross_loan_portfolio, k.overdue_amount,
+                k.loans_in_arrears, k.early_indicator_count, k.avg_dpd, k.par_amounts,
+                k.par_counts, k.fimr_eligible, k.fimr_tagged, k.disbursed_count,
+                k.disbursed_amount, k.written_off_count, k.written_off_principal)
+
+    assert [figures(k) for k in [slim.total, *slim.groups]] == [
+        figures(k) for k in [full.total, *full.groups]]
+    assert [b.count for b in full.total.buckets] == [2, 2, 2, 1, 1]
+    assert all(b.count == 0 and b.principal_outstanding == 0
+               for k in [slim.total, *slim.groups] for b in k.buckets)
+    assert (slim.total.written_off_principal, slim.total.disbursed_count) == (D("1500.00"), 1)

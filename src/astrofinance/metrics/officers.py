@@ -243,7 +243,8 @@ def _report(conn: Connection, group_by: str | None, filters: PortfolioFilters,
     return portfolio_metrics(conn, as_of=as_of, filters=filters, group_by=group_by,
                              period_start=start, period_end=end, par_days=PAR_DAYS,
                              parts=ROLLUP_PARTS,
-                             cohorts=False)     # the rows show rates, not cohorts
+                             cohorts=False,       # the rows show rates, not cohorts
+                             cbn_classes=False)   # nor the CBN classes
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, order: str,

@@ -125,10 +125,28 @@ def collection_rows(filters: PortfolioFilters, key1: str, key2: str = "NULL::tex
 
     A filter by officer (a few of the book's loans) reads the rows per loan, by the loan
     indexes (collections_rows_by_loan.sql); any other reads the period's rows by their date
-    indexes and joins the loans once."""
-    name = "collections_rows_by_loan" if filters.by_officer else "collections_rows"
-    return (load_sql(_PKG, name).replace("{key1}", key1).replace("{key2}", key2)
+    indexes and joins the loans once, or with no filter and no key leaves out the rows of
+    the few loans that do not count (the whole book by day: the overview)."""
+    if filters.by_officer:
+        sql = load_sql(_PKG, "collections_rows_by_loan")
+    else:
+        book_by_day = not filters.values() and key1 == key2 == "NULL::text"
+        sql = load_sql(_PKG, "collections_rows").replace(
+            "{counted}", _ROWS_OF_THE_BOOK if book_by_day else _ROWS_OF_COUNTED_LOANS)
+    return (sql.replace("{key1}", key1).replace("{key2}", key2)
             .replace("{filters}", filters.sql()[0]))
+
+
+_ROWS_OF_COUNTED_LOANS = """JOIN loans b ON b.loan_id = p.loan_id
+WHERE b.status NOT IN ('Pending', 'Cancelled')
+  {filters}"""
+"""collections_rows.sql's rows of the loans that count and pass the filters (keys over b)."""
+
+_ROWS_OF_THE_BOOK = """WHERE NOT EXISTS (
+    SELECT 1 FROM loans b
+    WHERE b.loan_id = p.loan_id AND b.status IN ('Pending', 'Cancelled'))"""
+"""collections_rows.sql's rows of the whole book, without reading the loans: those of the
+Pending and Cancelled loans (by the status index) left out."""
 
 
 COHORT_SQL = "to_char(b.disbursement_date, 'YYYY-MM')"
@@ -164,7 +182,8 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
                       today: dt.date | None = None,
                       parts: frozenset[str] = PARTS,
                       group_cohorts: bool = True,
-                      cohorts: bool = True) -> PortfolioReport:
+                      cohorts: bool = True,
+                      cbn_classes: bool = True) -> PortfolioReport:
     """The portfolio metrics as of a date, for the filtered loans, in total and per group.
 
     parts: which of PARTS to compute (each is a pass over the loans); a caller that shows
@@ -180,7 +199,10 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     group_cohorts=False leaves each group's FIMR cohorts out (the total's are kept);
     cohorts=False leaves every cohort out, the total's too, for a caller that shows only the
     FIMR rates (the roll-ups, the overview): the counts are then grouped by the group alone,
-    not by group and month (with a group per officer, tens of thousands of groups fewer)."""
+    not by group and month (with a group per officer, tens of thousands of groups fewer).
+
+    cbn_classes=False leaves the CBN prudential classes out of "book" (their buckets stay
+    empty): for a caller that shows none of them (the roll-ups), ten sums fewer per loan."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
@@ -195,7 +217,7 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     stored_as_of, missing = stored_state(conn)
     as_of = _resolve_as_of(as_of, stored_as_of, missing, today or settings.today())
     start, end = _period(as_of, period_start, period_end)
-    q = _queries(filters, group_by, par_days, cohorts)
+    q = _queries(filters, group_by, par_days, cohorts, cbn_classes)
 
     def stored(day: dt.date) -> bool:
         return day == stored_as_of and missing == 0
@@ -203,13 +225,14 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     scopes: dict[Key, Kpis] = {}
     with _book(conn, q, as_of, stored(as_of)):
         if "book" in parts:
-            _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days)
+            _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days,
+                       cbn_classes)
         if "fimr" in parts:
             _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of,
                                      group_cohorts=group_cohorts and cohorts))
         if "period" in parts:
-            _fill_period(scopes, q.run(conn, "portfolio_period", period_start=start,
-                                       period_end=end))
+            _fill_period(scopes, _period_rows(conn, q, start, end,
+                                              by_start="write_off_ratio" in parts))
         if "collections" in parts:
             sql = q.render("portfolio_collections").replace(
                 "{rows}", collection_rows(filters, q.group_key))
@@ -260,7 +283,7 @@ def _period(as_of: dt.date, start: dt.date | None,
 
 
 def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int],
-             cohorts: bool = True) -> _Queries:
+             cohorts: bool = True, cbn_classes: bool = True) -> _Queries:
     clauses, params = filters.sql()
     cols: list[str] = []
     for i, days in enumerate(par_days):
@@ -268,7 +291,7 @@ def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int
         where = f"x.current_dpd > :par_{i}"
         cols += [f"count(*) FILTER (WHERE {where}) AS par_n_{i}",
                  f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS par_amt_{i}"]
-    for c in CBN_CLASSES:
+    for c in CBN_CLASSES if cbn_classes else ():
         params[f"{c.key}_lo"] = c.min_dpd
         params[f"{c.key}_hi"] = c.max_dpd if c.max_dpd is not None else 2**31 - 1
         where = f"x.current_dpd BETWEEN :{c.key}_lo AND :{c.key}_hi"
@@ -322,7 +345,8 @@ def _new_kpis(group: str | None) -> Kpis:
     return Kpis(group=group, buckets=[Bucket(c, 0, ZERO) for c in CBN_CLASSES])
 
 
-def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int]) -> None:
+def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int],
+               cbn_classes: bool) -> None:
     for r in rows:
         k = _scope(scopes, r.is_total, r.grp)
         m = r._mapping
@@ -332,7 +356,9 @@ def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int]) ->
         k.avg_dpd, k.avg_dpd_in_arrears = avg2(r.avg_dpd), avg2(r.avg_dpd_in_arrears)
         k.par_amounts = {x: money(m[f"par_amt_{i}"]) for i, x in enumerate(par_days)}
         k.par_counts = {x: m[f"par_n_{i}"] for i, x in enumerate(par_days)}
-        k.buckets = [Bucket(c, m[f"{c.key}_n"], money(m[f"{c.key}_amt"])) for c in CBN_CLASSES]
+        if cbn_classes:
+            k.buckets = [Bucket(c, m[f"{c.key}_n"], money(m[f"{c.key}_amt"]))
+                         for c in CBN_CLASSES]
 
 
 def _fill_fimr(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
@@ -351,6 +377,22 @@ def _fill_period(scopes: dict[Key, Kpis], rows: list[Any]) -> None:
         k.written_off_count = r.written_off_count
         k.written_off_principal = money(r.written_off_principal)
         k.disbursed_by_period_start = r.disbursed_by_start
+
+
+PERIOD_ROWS_SQL = ("AND (b.disbursement_date BETWEEN :period_start AND :period_end"
+                   " OR b.written_off_on BETWEEN :period_start AND :period_end)")
+"""The loans the period figures count but the loans disbursed by the period start: those
+disbursed or written off in it (by the indexes on those dates: migrations 0001 and 0023)."""
+
+
+def _period_rows(conn: Connection, q: _Queries, start: dt.date, end: dt.date,
+                 by_start: bool) -> list[Any]:
+    """portfolio_period.sql's rows; the count of loans disbursed by the period start (which
+    reads every loan) only with by_start, else 0."""
+    sql = q.render("portfolio_period").replace(
+        "{disbursed_by_start}", "count(*) FILTER (WHERE x.disbursement_date <= :period_start)"
+        if by_start else "0::bigint").replace("{period_rows}", "" if by_start else PERIOD_ROWS_SQL)
+    return list(conn.execute(text(sql), {**q.params, "period_start": start, "period_end": end}))
 
 
 def _fill_collections(scopes: dict[Key, Kpis], rows: list[Any]) -> None:

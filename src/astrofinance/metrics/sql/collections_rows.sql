@@ -5,8 +5,10 @@
 -- PortfolioFilters.sql (over loans as `b`). One row each: its day, two keys rendered by the
 -- caller (portfolio.collection_rows: a group key, or NULL) and its amount.
 -- The period's rows of both sides are read by their date indexes and joined to the loans
--- together, so the loans are read once. A filter by officer reads
--- collections_rows_by_loan.sql instead.
+-- together, so the loans are read once; for the whole book by day only (no filter, no key:
+-- the overview), not even once: the few Pending and Cancelled loans are looked up by their
+-- status index and their rows left out (portfolio.collection_rows renders the choice).
+-- A filter by officer reads collections_rows_by_loan.sql instead.
 WITH p AS (
     SELECT r.loan_id, r.payment_date AS day, r.payment_amount AS collected,
            NULL::numeric AS due
@@ -18,6 +20,5 @@ WITH p AS (
     WHERE s.due_date BETWEEN :date_from AND :date_to
 )
 SELECT p.day, {key1} AS k1, {key2} AS k2, p.collected, p.due
-FROM p JOIN loans b ON b.loan_id = p.loan_id
-WHERE b.status NOT IN ('Pending', 'Cancelled')
-  {filters}
+FROM p
+{counted}
