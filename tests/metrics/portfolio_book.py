@@ -93,3 +93,16 @@ def build_book(conn) -> None:
                 "WHERE loan_id = :l"),
                 {"t": T, "po": D(po), "dpd": dpd, "od": D(overdue), "el": eligible,
                  "tg": tagged, "ei": ei, "l": loan_id})
+
+
+def recalculated_book(db):
+    """The book above with its fields computed by the engine as of T (a full recalculation:
+    the loan cube rebuilt, the day's snapshot stored), the process's stored state cleared."""
+    from astrofinance.metrics import stored_state
+    from astrofinance.metrics.service import recalculate
+
+    stored_state.clear()
+    with db.begin() as conn:
+        build_book(conn)
+        recalculate(conn, T)
+    return db

@@ -14,16 +14,12 @@ from astrofinance.metrics import stored_state as ss
 from astrofinance.metrics.portfolio import portfolio_metrics
 from astrofinance.metrics.service import recalculate, refresh_loan_fields
 from tests.metrics.book import add_loan, day, pay
-from tests.metrics.portfolio_book import T, build_book
+from tests.metrics.portfolio_book import T, recalculated_book
 
 
 @pytest.fixture
 def book(db):
-    ss.clear()
-    with db.begin() as conn:
-        build_book(conn)
-        recalculate(conn, T)
-    return db
+    return recalculated_book(db)
 
 
 def _counter(db) -> int:

@@ -22,6 +22,7 @@ from astrofinance.metrics.portfolio import (
     GROUP_KEYS,
     ON_BOOKS_SQL,
     PortfolioFilters,
+    cube_ready,
     portfolio_metrics,
 )
 from astrofinance.metrics.portfolio_result import Kpis, PortfolioReport
@@ -218,7 +219,10 @@ def group_rollup(conn: Connection, group_by: str, filters: PortfolioFilters, *,
     report = _report(conn, group_by, filters, as_of, period_start, period_end)
     key_name, label_name, label_sql = GROUP_LABELS[group_by]
     clauses, params = filters.sql()
-    sql = (load_sql(_PKG, "rollup_officer_counts").replace("{group_key}", GROUP_KEYS[group_by])
+    cube = report.fields_source == "stored" and cube_ready(conn, filters)
+    sql = (load_sql(_PKG, "rollup_officer_counts").replace("{groups}", load_sql(
+               _PKG, "rollup_officer_counts_cube" if cube else "rollup_officer_counts_loans"))
+           .replace("{group_key}", GROUP_KEYS[group_by])
            .replace("{label}", label_sql).replace("{on_books}", ON_BOOKS_SQL)
            .replace("{filters}", clauses))
     counts = {(r.is_total, r.grp): r for r in conn.execute(

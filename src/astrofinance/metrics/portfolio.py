@@ -162,17 +162,24 @@ class _Queries:
     dpd_totals: str = ""
     dpd_names: str = ""
     cohort: str = COHORT_SQL
+    cube_dpd_columns: str = ""
 
-    def render(self, name: str) -> str:
-        return (load_sql(_PKG, name).replace("{group_key}", self.group_key)
+    def render(self, name: str, cube: bool = False) -> str:
+        """The query `name`; one with {groups} takes its groups from the loans
+        (name_loans.sql) or, with cube, from the loan cube (name_cube.sql)."""
+        sql = load_sql(_PKG, name)
+        if "{groups}" in sql:
+            sql = sql.replace("{groups}", load_sql(_PKG, f"{name}_{'cube' if cube else 'loans'}"))
+        return (sql.replace("{group_key}", self.group_key)
                 .replace("{on_books}", ON_BOOKS_SQL).replace("{filters}", self.filters)
-                .replace("{dpd_columns}", self.dpd_columns)
+                .replace("{dpd_columns}", self.cube_dpd_columns if cube else self.dpd_columns)
                 .replace("{dpd_totals}", self.dpd_totals)
                 .replace("{dpd_names}", self.dpd_names)
                 .replace("{cohort}", self.cohort))
 
-    def run(self, conn: Connection, name: str, **params: Any) -> list[Any]:
-        return list(conn.execute(text(self.render(name)), {**self.params, **params}).all())
+    def run(self, conn: Connection, name: str, cube: bool = False, **params: Any) -> list[Any]:
+        return list(conn.execute(text(self.render(name, cube)),
+                                 {**self.params, **params}).all())
 
 
 def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
@@ -183,7 +190,8 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
                       parts: frozenset[str] = PARTS,
                       group_cohorts: bool = True,
                       cohorts: bool = True,
-                      cbn_classes: bool = True) -> PortfolioReport:
+                      cbn_classes: bool = True,
+                      cube: bool = True) -> PortfolioReport:
     """The portfolio metrics as of a date, for the filtered loans, in total and per group.
 
     parts: which of PARTS to compute (each is a pass over the loans); a caller that shows
@@ -202,7 +210,11 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
     not by group and month (with a group per officer, tens of thousands of groups fewer).
 
     cbn_classes=False leaves the CBN prudential classes out of "book" (their buckets stay
-    empty): for a caller that shows none of them (the roll-ups), ten sums fewer per loan."""
+    empty): for a caller that shows none of them (the roll-ups), ten sums fewer per loan.
+
+    As of the stored date, "book" and (without cohorts) "fimr" read the loan cube's sums
+    where it can give them (cube_ready); cube=False reads the loans all the same (the tests
+    hold the two to the same figures)."""
     from astrofinance.config import get_settings
 
     settings = get_settings()
@@ -223,13 +235,15 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
         return day == stored_as_of and missing == 0
 
     scopes: dict[Key, Kpis] = {}
+    use_cube = (cube and bool(parts & {"book", "fimr"}) and stored(as_of)
+                and cube_ready(conn, filters, par_days))
     with _book(conn, q, as_of, stored(as_of)):
         if "book" in parts:
-            _fill_book(scopes, q.run(conn, "portfolio_book", as_of=as_of), par_days,
+            _fill_book(scopes, q.run(conn, "portfolio_book", use_cube, as_of=as_of), par_days,
                        cbn_classes)
         if "fimr" in parts:
-            _fill_fimr(scopes, q.run(conn, "portfolio_fimr", as_of=as_of,
-                                     group_cohorts=group_cohorts and cohorts))
+            _fill_fimr(scopes, q.run(conn, "portfolio_fimr", use_cube and not cohorts,
+                                     as_of=as_of, group_cohorts=group_cohorts and cohorts))
         if "period" in parts:
             _fill_period(scopes, _period_rows(conn, q, start, end,
                                               by_start="write_off_ratio" in parts))
@@ -248,6 +262,23 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
         as_of=as_of, fields_source="stored" if stored(as_of) else "computed",
         period_start=start, period_end=end, par_days=par_days, filters=_json_filters(filters),
         total=scopes[TOTAL], group_by=group_by, groups=[scopes[k] for k in groups])
+
+
+CUBE_PAR_DAYS = frozenset({0, 1, 7, 30, 60, 90})
+"""The PAR thresholds the loan cube can give: its DPD bands' edges (migration 0024)."""
+
+
+def cube_ready(conn: Connection, filters: PortfolioFilters,
+               par_days: list[int] | tuple[int, ...] = ()) -> bool:
+    """Whether the loan cube (migration 0024) can give the figures of these filters and PAR
+    thresholds as of the stored date: it is valid (not left stale by a bulk recalculation),
+    no filter is by disbursement date (the cube has none) and every threshold is an edge of
+    its DPD bands. The caller checks that the date is the stored one."""
+    if filters.disbursed_from is not None or filters.disbursed_to is not None:
+        return False
+    if not set(par_days) <= CUBE_PAR_DAYS:
+        return False
+    return bool(conn.execute(text("SELECT valid FROM loan_cube_state")).scalar())
 
 
 def _resolve_as_of(as_of: dt.date | None, stored_as_of: dt.date | None, missing: int,
@@ -286,17 +317,25 @@ def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int
              cohorts: bool = True, cbn_classes: bool = True) -> _Queries:
     clauses, params = filters.sql()
     cols: list[str] = []
+    cube_cols: list[str] = []
+
+    def column(where: str, n_name: str, amt_name: str) -> None:
+        """The loans (count) and their principal (sum) where the DPD passes `where`: over the
+        loans' current_dpd, and over the cube's shares by their band's lowest DPD."""
+        for out, dpd, n in ((cols, "x.current_dpd", "count(*)"),
+                            (cube_cols, "x.dpd_lo", "sum(x.loans)")):
+            cond = where.replace("{dpd}", dpd)
+            out += [f"coalesce({n} FILTER (WHERE {cond}), 0)::bigint AS {n_name}",
+                    f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {cond}), 0) "
+                    f"AS {amt_name}"]
+
     for i, days in enumerate(par_days):
         params[f"par_{i}"] = days
-        where = f"x.current_dpd > :par_{i}"
-        cols += [f"count(*) FILTER (WHERE {where}) AS par_n_{i}",
-                 f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS par_amt_{i}"]
+        column(f"{{dpd}} > :par_{i}", f"par_n_{i}", f"par_amt_{i}")
     for c in CBN_CLASSES if cbn_classes else ():
         params[f"{c.key}_lo"] = c.min_dpd
         params[f"{c.key}_hi"] = c.max_dpd if c.max_dpd is not None else 2**31 - 1
-        where = f"x.current_dpd BETWEEN :{c.key}_lo AND :{c.key}_hi"
-        cols += [f"count(*) FILTER (WHERE {where}) AS {c.key}_n",
-                 f"coalesce(sum(x.principal_outstanding) FILTER (WHERE {where}), 0) AS {c.key}_amt"]
+        column(f"{{dpd}} BETWEEN :{c.key}_lo AND :{c.key}_hi", f"{c.key}_n", f"{c.key}_amt")
     group_key = GROUP_KEYS[group_by] if group_by else "NULL::text"
     names = [c.rsplit(" AS ", 1)[1] for c in cols]
     totals = [f"coalesce(sum(g.{n}), 0){'::bigint' if n.endswith('_n') or '_n_' in n else ''}"
@@ -304,7 +343,8 @@ def _queries(filters: PortfolioFilters, group_by: str | None, par_days: list[int
     return _Queries(group_key, clauses, params, "".join(f",\n       {c}" for c in cols),
                     "".join(f",\n       {t}" for t in totals),
                     "".join(f", g.{n}" for n in names),
-                    COHORT_SQL if cohorts else "NULL::text")
+                    COHORT_SQL if cohorts else "NULL::text",
+                    "".join(f",\n       {c}" for c in cube_cols))
 
 
 @contextlib.contextmanager

@@ -37,8 +37,9 @@ def _check_as_of(as_of: dt.date) -> None:
 
 def recalculate(conn: Connection, as_of: dt.date,
                 loan_ids: list[str] | None = None) -> RecalcResult:
-    """Compute and store every loan's fields (or the given loans') as of a date; a full
-    recalculation also stores that day's portfolio snapshot (metrics/snapshots.py)."""
+    """Compute and store every loan's fields (or the given loans') as of a date, and keep the
+    loan cube valid; a full recalculation also stores that day's portfolio snapshot
+    (metrics/snapshots.py)."""
     _check_as_of(as_of)
     if loan_ids:
         _require_loans(conn, loan_ids)
@@ -46,6 +47,9 @@ def recalculate(conn: Connection, as_of: dt.date,
         text("SELECT * FROM recalculate_all_loan_fields(:as_of, :ids)"),
         {"as_of": as_of, "ids": loan_ids or None},
     ).one()
+    # a recalculation of many loans leaves the loan cube stale (migration 0024): rebuilt
+    # here, in the same transaction, so the portfolio figures after it read the cube
+    conn.execute(text("SELECT loan_cube_rebuild() FROM loan_cube_state WHERE NOT valid"))
     if not loan_ids:
         store_snapshot(conn, as_of)
     return RecalcResult(as_of, row.total_loans_processed, row.loans_updated,

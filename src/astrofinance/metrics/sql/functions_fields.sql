@@ -459,9 +459,15 @@ DECLARE
     v_updated integer;
     v_ms integer;
     v_dates_move boolean;
+    -- many loans: the loan cube's row triggers are skipped and the cube marked stale
+    -- (migration 0024; metrics/service.py rebuilds it), a few: their triggers move their shares
+    v_bulk boolean := p_loan_ids IS NULL OR cardinality(p_loan_ids) > 1000;
 BEGIN
     -- one recalculation at a time (a second one waits, then sees the first's results)
     PERFORM pg_advisory_xact_lock(hashtext('astrofinance.recalculate'));
+    IF v_bulk THEN
+        PERFORM set_config('astrofinance.loan_cube_bulk', 'on', true);
+    END IF;
     v_total := compute_loan_fields_into(as_of, p_loan_ids);
     -- fields_as_of is set only where some loan's date moves: the stored fields' state counter
     -- (migration 0020) counts the updates that set it, and a payment's one-loan
@@ -514,6 +520,12 @@ BEGIN
            f.overdue_amount, f.fimr_eligible, f.written_off_principal)
     $update$, CASE WHEN v_dates_move THEN 'fields_as_of = f.as_of,' ELSE '' END);
     GET DIAGNOSTICS v_updated = ROW_COUNT;
+    IF v_bulk THEN
+        PERFORM set_config('astrofinance.loan_cube_bulk', 'off', true);
+        IF v_updated > 0 THEN     -- after the loans' updates: no lock taken before theirs
+            UPDATE loan_cube_state SET valid = false WHERE valid;
+        END IF;
+    END IF;
     v_ms := round(extract(epoch FROM clock_timestamp() - v_started) * 1000)::integer;
     INSERT INTO recalculation_runs (as_of, started_at, total_loans_processed, loans_updated,
                                     execution_time_ms)

@@ -8,23 +8,7 @@
 -- One pass over the loans grouped by the group key alone (a parallel aggregate: ROLLUP and
 -- GROUPING SETS are not), then the total summed over the groups' rows.
 WITH g AS (
-    SELECT x.grp,
-           count(*) AS loans_on_books,
-           coalesce(sum(x.principal_outstanding), 0) AS gross_loan_portfolio,
-           coalesce(sum(x.overdue_amount), 0) AS overdue_amount,
-           count(*) FILTER (WHERE x.current_dpd > 0) AS loans_in_arrears,
-           count(*) FILTER (WHERE x.early_indicator_tagged) AS early_indicator_count,
-           coalesce(sum(x.current_dpd), 0) AS dpd_sum,
-           count(x.current_dpd) AS dpd_n
-           {dpd_columns}
-    FROM (
-        SELECT {group_key} AS grp, b.principal_outstanding, b.overdue_amount, b.current_dpd,
-               b.early_indicator_tagged
-        FROM _pf_book b
-        WHERE {on_books}
-          {filters}
-    ) x
-    GROUP BY x.grp
+{groups}
 ), t AS (
     SELECT NULL::text AS grp, true AS is_total,
            coalesce(sum(g.loans_on_books), 0)::bigint AS loans_on_books,

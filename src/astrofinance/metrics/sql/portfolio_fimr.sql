@@ -6,18 +6,7 @@
 -- One pass grouped by (group, cohort) (a parallel aggregate: GROUPING SETS is not), then the
 -- other three groupings summed over its rows.
 WITH g AS (
-    SELECT x.grp, x.cohort,
-           count(*) FILTER (WHERE x.fimr_eligible) AS eligible,
-           count(*) FILTER (WHERE x.fimr_eligible AND x.fimr_tagged) AS tagged
-    FROM (
-        SELECT {group_key} AS grp, {cohort} AS cohort,
-               b.fimr_eligible, b.fimr_tagged
-        FROM _pf_book b
-        WHERE b.disbursement_date <= :as_of
-          AND b.status NOT IN ('Pending', 'Cancelled')
-          {filters}
-    ) x
-    GROUP BY x.grp, x.cohort
+{groups}
 )
 SELECT g.grp::text, g.cohort, false AS all_groups, false AS all_cohorts, g.eligible, g.tagged
 FROM g

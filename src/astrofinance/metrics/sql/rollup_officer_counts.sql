@@ -6,15 +6,7 @@
 -- First one row per group and officer (a parallel aggregate over the loans), then the counts
 -- over those few rows (count DISTINCT under ROLLUP over every loan sorted them all).
 WITH o AS (
-    SELECT x.grp, x.officer_id, min(x.label) AS label, bool_or(x.on_books) AS on_books
-    FROM (
-        SELECT {group_key} AS grp, {label} AS label, b.officer_id, {on_books} AS on_books
-        FROM loans b
-        WHERE b.status NOT IN ('Pending', 'Cancelled')
-          AND b.disbursement_date <= :as_of
-          {filters}
-    ) x
-    GROUP BY x.grp, x.officer_id
+{groups}
 )
 SELECT o.grp,
        GROUPING(o.grp) = 1 AS is_total,
