@@ -152,3 +152,17 @@ def test_a_bulk_recalculation_leaves_it_stale_until_the_service_rebuilds_it(book
         assert _valid(conn)
         assert {r[0] for r in _cube(conn)} == {next_day}
         assert _cube(conn) == _rebuilt(conn)
+
+
+def test_the_day_snapshot_from_the_cube_is_the_one_from_the_loans(book):
+    from astrofinance.metrics.snapshots import store_snapshot
+
+    rows = text("SELECT * FROM portfolio_snapshots WHERE as_of = :t ORDER BY 2, 3, 4, 5, 6, 7, 8")
+    with book.begin() as conn:
+        conn.execute(text("UPDATE loans SET product = 'BIZ' WHERE loan_id IN ('L2', 'L5')"))
+        assert store_snapshot(conn, T) > 0
+        from_cube = [r[:-1] for r in conn.execute(rows, {"t": T})]      # all but computed_at
+        conn.execute(text("UPDATE loan_cube_state SET valid = false"))
+        store_snapshot(conn, T)
+        assert [r[:-1] for r in conn.execute(rows, {"t": T})] == from_cube
+        assert {r.product for r in conn.execute(rows, {"t": T})} == {"", "BIZ"}

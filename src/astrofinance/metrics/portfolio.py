@@ -381,12 +381,17 @@ def _scope(scopes: dict[Key, Kpis], is_total: bool, grp: str | None) -> Kpis:
     return scopes[key]
 
 
+_EMPTY_BUCKETS = tuple(Bucket(c, 0, ZERO) for c in CBN_CLASSES)   # frozen: shared
+
+
 def _new_kpis(group: str | None) -> Kpis:
-    return Kpis(group=group, buckets=[Bucket(c, 0, ZERO) for c in CBN_CLASSES])
+    return Kpis(group=group, buckets=list(_EMPTY_BUCKETS))
 
 
 def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int],
                cbn_classes: bool) -> None:
+    par = [(x, f"par_amt_{i}", f"par_n_{i}") for i, x in enumerate(par_days)]
+    cbn = [(c, f"{c.key}_n", f"{c.key}_amt") for c in CBN_CLASSES] if cbn_classes else []
     for r in rows:
         k = _scope(scopes, r.is_total, r.grp)
         m = r._mapping
@@ -394,11 +399,10 @@ def _fill_book(scopes: dict[Key, Kpis], rows: list[Any], par_days: list[int],
         k.overdue_amount, k.loans_in_arrears = money(r.overdue_amount), r.loans_in_arrears
         k.early_indicator_count = r.early_indicator_count
         k.avg_dpd, k.avg_dpd_in_arrears = avg2(r.avg_dpd), avg2(r.avg_dpd_in_arrears)
-        k.par_amounts = {x: money(m[f"par_amt_{i}"]) for i, x in enumerate(par_days)}
-        k.par_counts = {x: m[f"par_n_{i}"] for i, x in enumerate(par_days)}
-        if cbn_classes:
-            k.buckets = [Bucket(c, m[f"{c.key}_n"], money(m[f"{c.key}_amt"]))
-                         for c in CBN_CLASSES]
+        k.par_amounts = {x: money(m[amt]) for x, amt, _ in par}
+        k.par_counts = {x: m[n] for x, _, n in par}
+        if cbn:
+            k.buckets = [Bucket(c, m[n], money(m[amt])) for c, n, amt in cbn]
 
 
 def _fill_fimr(scopes: dict[Key, Kpis], rows: list[Any]) -> None:

@@ -45,6 +45,8 @@ def pct(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
 
 def money(value: Decimal | int | None) -> Decimal:
     """A money amount with 2 decimals (0.00 for None)."""
+    if type(value) is Decimal:          # the usual case: a sum from the database
+        return value.quantize(CENT, ROUND_HALF_UP)
     return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
 
 

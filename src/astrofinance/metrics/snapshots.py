@@ -26,9 +26,11 @@ from astrofinance.kit.sql import load_sql
 from astrofinance.metrics.portfolio import (
     FIRST_DAY,
     LAST_DAY,
+    ON_BOOKS_SQL,
     PortfolioFilters,
     _book,
     _Queries,
+    cube_ready,
 )
 from astrofinance.metrics.portfolio_result import money, pct
 from astrofinance.metrics.stored_state import stored_state
@@ -60,9 +62,23 @@ def store_snapshot(conn: Connection, as_of: dt.date) -> int:
                       ":as_of - DATE '1990-01-01')"), {"as_of": as_of})
     conn.execute(text("DELETE FROM portfolio_snapshots WHERE as_of = :as_of"), {"as_of": as_of})
     stored_as_of, missing = stored_state(conn)
+    stored = as_of == stored_as_of and missing == 0
+    if stored and cube_ready(conn, PortfolioFilters(), PAR_DAYS):   # the cube's sums
+        sql = load_sql(_PKG, "snapshot_store").replace("{rows}", _CUBE_ROWS).replace(
+            "{n}", "sum(b.loans)").replace("{dpd}", "b.dpd_lo")
+        return conn.execute(text(sql), {"as_of": as_of}).rowcount
     q = _Queries(group_key="NULL::text", filters="", params={}, dpd_columns="")
-    with _book(conn, q, as_of, as_of == stored_as_of and missing == 0, on_books_only=True):
-        return conn.execute(text(q.render("snapshot_store")), {"as_of": as_of}).rowcount
+    with _book(conn, q, as_of, stored, on_books_only=True):
+        sql = q.render("snapshot_store").replace("{rows}", _LOAN_ROWS).replace(
+            "{n}", "count(*)").replace("{dpd}", "b.current_dpd")
+        return conn.execute(text(sql), {"as_of": as_of}).rowcount
+
+
+_LOAN_ROWS = f"FROM _pf_book b\nWHERE {ON_BOOKS_SQL}"
+"""snapshot_store.sql's rows: the loans on the books, from portfolio.py's relation."""
+_CUBE_ROWS = ("FROM loan_cube b\n"
+              "WHERE b.fields_as_of = :as_of AND b.on_books AND b.loans <> 0")
+"""snapshot_store.sql's rows as of the stored date: the loan cube's shares on the books."""
 
 
 def snapshot_days(start: dt.date, end: dt.date, every: int = 1,
