@@ -119,6 +119,8 @@ def test_every_write_of_the_loans_keeps_the_cube_equal_to_a_rebuild(book, change
         conn.execute(text(change))
         patched = _cube(conn)
         assert _valid(conn)
+        # the statement's notes were added up into the cube before it ended
+        assert conn.execute(text("SELECT count(*) FROM loan_cube_delta")).scalar() == 0
         assert patched == _rebuilt(conn)
         assert patched != before
 

@@ -10,15 +10,17 @@
 -- threshold of 0, 1, 7, 30, 60 or 90 days and every CBN class a set of whole bands.
 --
 -- Kept exact, whoever writes the loans:
--- * every INSERT, UPDATE (of a column the cube reads) and DELETE of a loan moves its share
---   (row triggers: its old share out, its new one in), in the writer's transaction;
+-- * every INSERT, UPDATE (of a column the cube reads) and DELETE of a loan notes its old share
+--   (negated) and its new one in loan_cube_delta (row triggers: one plain insert each), and
+--   at the end of the statement one statement trigger adds the notes up per key into the
+--   cube (set-based: a statement changing 10,000 loans makes a few upserts, not 10,000);
 -- * a writer of many loans at once (recalculate_all_loan_fields without a short list of
---   loans) sets astrofinance.loan_cube_bulk, which skips those triggers, and marks the cube
+--   loans) sets astrofinance.loan_cube_bulk, which skips the row triggers, and marks the cube
 --   stale (loan_cube_state.valid); metrics/service.py rebuilds it in the same transaction;
 --   readers of a stale cube read the loans, as before it existed;
 -- * TRUNCATE empties it.
--- The triggers read loan_cube_state FOR SHARE and a rebuild locks it FOR UPDATE, so a
--- rebuild waits for the writers in flight and the writers after it patch the rebuilt cube.
+-- The statement trigger reads loan_cube_state FOR SHARE and a rebuild locks it FOR UPDATE, so a
+-- rebuild waits for the writers in flight and the writers after it add to the rebuilt cube.
 CREATE FUNCTION loan_dpd_band(dpd integer) RETURNS smallint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN dpd IS NULL THEN NULL
@@ -63,10 +65,17 @@ CREATE TABLE loan_cube_state (
 );
 INSERT INTO loan_cube_state (valid) VALUES (false);
 
--- A loan's share (sign 1) or its removal (sign -1).
-CREATE FUNCTION loan_cube_add(l loans, sign integer) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO loan_cube AS c
+-- The notes of one statement's changes (rows of loan_cube's shape, no key): written by the
+-- row triggers and emptied into the cube by the statement trigger before the statement
+-- ends, so no note outlives its transaction (unlogged: nothing of it needs a crash).
+CREATE UNLOGGED TABLE loan_cube_delta (LIKE loan_cube);
+
+-- A loan's share (sign 1) or its removal (sign -1), noted (plpgsql: its statement is planned
+-- once per session, not once per row as a SQL function's would be).
+CREATE FUNCTION loan_cube_note_share(l loans, sign integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO loan_cube_delta
     SELECT l.fields_as_of, l.officer_id, l.branch, l.region, l.supervisor_email,
            l.vertical_lead_email, l.vertical_lead_name, l.wave, l.product,
            loan_dpd_band(l.current_dpd), x.on_books, x.counted, sign,
@@ -79,7 +88,39 @@ LANGUAGE sql AS $$
                                         l.written_off_on, l.fields_as_of), false) AS on_books,
                  coalesce(l.status NOT IN ('Pending', 'Cancelled')
                           AND l.disbursement_date <= l.fields_as_of, false) AS counted) x
-    WHERE x.on_books OR x.counted
+    WHERE x.on_books OR x.counted;
+END $$;
+
+CREATE FUNCTION loan_cube_note() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM loan_cube_note_share(OLD, -1);
+    END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        PERFORM loan_cube_note_share(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- The statement's notes added up per key into the cube (or dropped while it is stale).
+CREATE FUNCTION loan_cube_fold() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT (SELECT s.valid FROM loan_cube_state s FOR SHARE) THEN
+        DELETE FROM loan_cube_delta;       -- stale: the next rebuild reads every loan
+        RETURN NULL;
+    END IF;
+    WITH d AS (DELETE FROM loan_cube_delta RETURNING *)
+    INSERT INTO loan_cube AS c
+    SELECT d.fields_as_of, d.officer_id, d.branch, d.region, d.supervisor_email,
+           d.vertical_lead_email, d.vertical_lead_name, d.wave, d.product, d.dpd_lo,
+           d.on_books, d.counted, sum(d.loans), sum(d.principal_outstanding),
+           sum(d.overdue_amount), sum(d.dpd_sum), sum(d.dpd_n), sum(d.early_indicators),
+           sum(d.fimr_eligible), sum(d.fimr_tagged)
+    FROM d
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12   -- one lock order: writers do not deadlock
     ON CONFLICT ON CONSTRAINT loan_cube_key DO UPDATE SET
         loans = c.loans + EXCLUDED.loans,
         principal_outstanding = c.principal_outstanding + EXCLUDED.principal_outstanding,
@@ -88,20 +129,6 @@ LANGUAGE sql AS $$
         early_indicators = c.early_indicators + EXCLUDED.early_indicators,
         fimr_eligible = c.fimr_eligible + EXCLUDED.fimr_eligible,
         fimr_tagged = c.fimr_tagged + EXCLUDED.fimr_tagged;
-$$;
-
-CREATE FUNCTION loan_cube_patch() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT (SELECT s.valid FROM loan_cube_state s FOR SHARE) THEN
-        RETURN NULL;             -- stale: the next rebuild reads every loan
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM loan_cube_add(OLD, -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM loan_cube_add(NEW, 1);
-    END IF;
     RETURN NULL;
 END $$;
 
@@ -111,6 +138,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM loan_cube_state FOR UPDATE;
     DELETE FROM loan_cube;      -- not TRUNCATE: readers of the cube are not blocked
+    DELETE FROM loan_cube_delta;
     INSERT INTO loan_cube
     SELECT l.fields_as_of, l.officer_id, l.branch, l.region, l.supervisor_email,
            l.vertical_lead_email, l.vertical_lead_name, l.wave, l.product,
@@ -133,10 +161,10 @@ END $$;
 
 CREATE TRIGGER loans_cube_insert AFTER INSERT ON loans FOR EACH ROW
     WHEN (current_setting('astrofinance.loan_cube_bulk', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION loan_cube_patch();
+    EXECUTE FUNCTION loan_cube_note();
 CREATE TRIGGER loans_cube_delete AFTER DELETE ON loans FOR EACH ROW
     WHEN (current_setting('astrofinance.loan_cube_bulk', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION loan_cube_patch();
+    EXECUTE FUNCTION loan_cube_note();
 CREATE TRIGGER loans_cube_update AFTER UPDATE ON loans FOR EACH ROW
     WHEN (current_setting('astrofinance.loan_cube_bulk', true) IS DISTINCT FROM 'on'
           AND (old.fields_as_of, old.officer_id, old.branch, old.region, old.supervisor_email,
@@ -150,7 +178,10 @@ CREATE TRIGGER loans_cube_update AFTER UPDATE ON loans FOR EACH ROW
                new.status, new.disbursement_date, new.closed_on, new.written_off_on,
                new.current_dpd, new.principal_outstanding, new.overdue_amount,
                new.early_indicator_tagged, new.fimr_eligible, new.fimr_tagged))
-    EXECUTE FUNCTION loan_cube_patch();
+    EXECUTE FUNCTION loan_cube_note();
+
+CREATE TRIGGER loans_cube_fold AFTER INSERT OR UPDATE OR DELETE ON loans
+    FOR EACH STATEMENT EXECUTE FUNCTION loan_cube_fold();
 
 CREATE FUNCTION loan_cube_truncated() RETURNS trigger
 LANGUAGE plpgsql AS $$

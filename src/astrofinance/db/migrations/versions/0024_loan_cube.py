@@ -1,7 +1,8 @@
 """The loan cube: the book's stored fields summed per dimension, DPD band and flag, kept
-exact by row triggers on loans (a bulk recalculation marks it stale and the service
-rebuilds it), so the portfolio figures as of the stored date read a few thousand sums
-instead of every loan (db/sql/0024_loan_cube.sql, metrics/portfolio.py).
+exact by triggers on loans (each statement's changes noted per row and added up per key at
+its end; a bulk recalculation marks it stale and the service rebuilds it), so the portfolio
+figures as of the stored date read a few thousand sums instead of every loan
+(db/sql/0024_loan_cube.sql, metrics/portfolio.py).
 
 Revision ID: 0024
 Revises: 0023
@@ -25,10 +26,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for event in ("insert", "delete", "update", "truncate"):
+    for event in ("insert", "delete", "update", "truncate", "fold"):
         op.execute(f"DROP TRIGGER loans_cube_{event} ON loans")
-    for function in ("loan_cube_truncated()", "loan_cube_rebuild()", "loan_cube_patch()",
-                     "loan_cube_add(loans, integer)", "loan_dpd_band(integer)"):
+    for function in ("loan_cube_truncated()", "loan_cube_rebuild()", "loan_cube_fold()",
+                     "loan_cube_note()", "loan_cube_note_share(loans, integer)",
+                     "loan_dpd_band(integer)"):
         op.execute(f"DROP FUNCTION {function}")
-    op.execute("DROP TABLE loan_cube_state")
-    op.execute("DROP TABLE loan_cube")
+    for table in ("loan_cube_delta", "loan_cube_state", "loan_cube"):
+        op.execute(f"DROP TABLE {table}")
