@@ -45,8 +45,8 @@ def pct(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
 
 def money(value: Decimal | int | None) -> Decimal:
     """A money amount with 2 decimals (0.00 for None)."""
-    if type(value) is Decimal:          # the usual case: a sum from the database
-        return value.quantize(CENT, ROUND_HALF_UP)
+    if type(value) is Decimal and value:    # the usual case: a sum from the database
+        return value.quantize(CENT, ROUND_HALF_UP)  # (a zero, -0 too, is 0.00 below)
     return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
 
 
