@@ -112,6 +112,11 @@ def test_thresholds_and_filters_the_cube_cannot_give_read_the_loans(book):
     "DELETE FROM loans WHERE loan_id IN ('L12', 'L9')",
     "UPDATE loans SET fields_as_of = fields_as_of - 1 WHERE loan_id = 'L6'",
     "TRUNCATE loans CASCADE",
+    # a sync's upsert: one statement inserting a loan and updating another
+    "INSERT INTO loans SELECT (jsonb_populate_record(NULL::loans, to_jsonb(l) || "
+    "jsonb_build_object('loan_id', l.loan_id || CASE WHEN l.loan_id = 'L1' THEN 'B' ELSE '' "
+    "END, 'branch', 'Wuse', 'source_id', NULL))).* FROM loans l WHERE l.loan_id IN ('L1', "
+    "'L2') ON CONFLICT (loan_id) DO UPDATE SET region = 'North', current_dpd = 0",
 ], ids=lambda s: s[:60])
 def test_every_write_of_the_loans_keeps_the_cube_equal_to_a_rebuild(book, change):
     with book.begin() as conn:
