@@ -6,6 +6,7 @@ rebuilds it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict
 
 import pytest
@@ -173,3 +174,20 @@ def test_the_day_snapshot_from_the_cube_is_the_one_from_the_loans(book):
         store_snapshot(conn, T)
         assert [r[:-1] for r in conn.execute(rows, {"t": T})] == from_cube
         assert {r.product for r in conn.execute(rows, {"t": T})} == {"", "BIZ"}
+
+
+def test_db_info_says_whether_the_cube_is_valid(book):
+    from typer.testing import CliRunner
+
+    from astrofinance.cli.main import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["db", "info"])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"loan cube\s+valid: [\d,]+ rows, rebuilt", shown.output)
+    with book.begin() as conn:
+        conn.execute(text("SELECT * FROM recalculate_all_loan_fields(:t)"),
+                     {"t": T + dt.timedelta(days=1)})        # as from psql: left stale
+    stale = runner.invoke(app, ["db", "info"])
+    assert "loan cube" in stale.output and "stale" in stale.output
+    assert "loan_cube_rebuild()" in " ".join(stale.output.split())

@@ -27,6 +27,9 @@ def info() -> None:
         row = c.execute(text(
             "SELECT current_database(), current_setting('server_version'), "
             "pg_size_pretty(pg_database_size(current_database()))")).one()
+        cube = c.execute(text(        # migration 0024's loan cube, if the schema has it
+            "SELECT s.valid, s.rebuilt_at, (SELECT count(*) FROM loan_cube) FROM loan_cube_state s"
+        )).first() if c.execute(text("SELECT to_regclass('loan_cube_state')")).scalar() else None
     table = Table(show_header=False, box=None)
     table.add_row("database", db.describe())
     if db.embedded:
@@ -38,6 +41,13 @@ def info() -> None:
     table.add_row("size", row[2])
     table.add_row("schema version", f"{current_revision(db) or '(none)'} (code: {head_revision()})")
     table.add_row("profile", settings.profile)
+    if cube is not None:
+        valid, rebuilt_at, rows = cube
+        table.add_row("loan cube", (
+            f"valid: {rows:,} rows" + (f", rebuilt {rebuilt_at:%Y-%m-%d %H:%M %Z}"
+                                       if rebuilt_at else "")) if valid else (
+            "stale (a recalculation called from psql): the portfolio figures read every "
+            "loan until `astrofinance metrics recalculate` or SELECT loan_cube_rebuild()"))
     console.print(table)
 
 
