@@ -191,3 +191,29 @@ def test_db_info_says_whether_the_cube_is_valid(book):
     stale = runner.invoke(app, ["db", "info"])
     assert "loan cube" in stale.output and "stale" in stale.output
     assert "loan_cube_rebuild()" in " ".join(stale.output.split())
+
+
+def test_the_dpd_bands_in_sql_and_python_agree_and_hold_every_threshold(book):
+    """loan_dpd_band (SQL) and CUBE_DPD_BANDS (Python) are one banding; every CBN class and
+    every threshold of CUBE_PAR_DAYS is whole bands, so the cube gives them exactly."""
+    from astrofinance.metrics.portfolio import CUBE_DPD_BANDS, CUBE_PAR_DAYS
+    from astrofinance.metrics.portfolio_result import CBN_CLASSES
+
+    with book.begin() as conn:
+        bands = dict(conn.execute(text(
+            "SELECT d, loan_dpd_band(d) FROM generate_series(0, 400) d")).all())
+        assert conn.execute(text("SELECT loan_dpd_band(NULL)")).scalar() is None
+        assert {max(s for s in CUBE_DPD_BANDS if s <= d) for d in bands} == set(CUBE_DPD_BANDS)
+        assert all(bands[d] == max(s for s in CUBE_DPD_BANDS if s <= d) for d in bands)
+        for c in CBN_CLASSES:
+            assert c.min_dpd in CUBE_DPD_BANDS and (
+                c.max_dpd is None or c.max_dpd + 1 in CUBE_DPD_BANDS), c
+        every = sorted(CUBE_PAR_DAYS)
+        assert every == [0, 1, 7, 30, 60, 90]
+        conn.execute(text("UPDATE loans SET current_dpd = v.d, max_dpd_ever = greatest("
+                          "max_dpd_ever, v.d) FROM (VALUES ('L1', 60), ('L2', 61), ('L4', 1), "
+                          "('L6', 7), ('L12', 8)) v(id, d) WHERE loan_id = v.id"))
+        for group_by in (None, "officer"):
+            assert _figures(portfolio_metrics(conn, par_days=every, group_by=group_by)) == (
+                _figures(portfolio_metrics(conn, par_days=every, group_by=group_by,
+                                           cube=False)))

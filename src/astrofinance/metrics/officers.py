@@ -23,6 +23,7 @@ from astrofinance.metrics.portfolio import (
     ON_BOOKS_SQL,
     PortfolioFilters,
     cube_ready,
+    load_grouped_sql,
     portfolio_metrics,
 )
 from astrofinance.metrics.portfolio_result import Kpis, PortfolioReport
@@ -220,8 +221,7 @@ def group_rollup(conn: Connection, group_by: str, filters: PortfolioFilters, *,
     key_name, label_name, label_sql = GROUP_LABELS[group_by]
     clauses, params = filters.sql()
     cube = report.fields_source == "stored" and cube_ready(conn, filters)
-    sql = (load_sql(_PKG, "rollup_officer_counts").replace("{groups}", load_sql(
-               _PKG, "rollup_officer_counts_cube" if cube else "rollup_officer_counts_loans"))
+    sql = (load_grouped_sql("rollup_officer_counts", cube)
            .replace("{group_key}", GROUP_KEYS[group_by])
            .replace("{label}", label_sql).replace("{on_books}", ON_BOOKS_SQL)
            .replace("{filters}", clauses))

@@ -149,6 +149,15 @@ _ROWS_OF_THE_BOOK = """WHERE NOT EXISTS (
 Pending and Cancelled loans (by the status index) left out."""
 
 
+def load_grouped_sql(name: str, cube: bool = False) -> str:
+    """The query `name`; one with {groups} takes its groups from the loans (name_loans.sql)
+    or, with cube, from the loan cube (name_cube.sql)."""
+    sql = load_sql(_PKG, name)
+    if "{groups}" not in sql:
+        return sql
+    return sql.replace("{groups}", load_sql(_PKG, f"{name}_{'cube' if cube else 'loans'}"))
+
+
 COHORT_SQL = "to_char(b.disbursement_date, 'YYYY-MM')"
 """A loan's FIMR cohort, its disbursement month (portfolio_fimr.sql)."""
 
@@ -165,12 +174,7 @@ class _Queries:
     cube_dpd_columns: str = ""
 
     def render(self, name: str, cube: bool = False) -> str:
-        """The query `name`; one with {groups} takes its groups from the loans
-        (name_loans.sql) or, with cube, from the loan cube (name_cube.sql)."""
-        sql = load_sql(_PKG, name)
-        if "{groups}" in sql:
-            sql = sql.replace("{groups}", load_sql(_PKG, f"{name}_{'cube' if cube else 'loans'}"))
-        return (sql.replace("{group_key}", self.group_key)
+        return (load_grouped_sql(name, cube).replace("{group_key}", self.group_key)
                 .replace("{on_books}", ON_BOOKS_SQL).replace("{filters}", self.filters)
                 .replace("{dpd_columns}", self.cube_dpd_columns if cube else self.dpd_columns)
                 .replace("{dpd_totals}", self.dpd_totals)
@@ -236,11 +240,12 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
 
     scopes: dict[Key, Kpis] = {}
     use_cube = (cube and bool(parts & {"book", "fimr"}) and stored(as_of)
-                and cube_ready(conn, filters, par_days))
+                and cube_ready(conn, filters))
     with _book(conn, q, as_of, stored(as_of)):
         if "book" in parts:
-            _fill_book(scopes, q.run(conn, "portfolio_book", use_cube, as_of=as_of), par_days,
-                       cbn_classes)
+            _fill_book(scopes, q.run(conn, "portfolio_book",
+                                     use_cube and set(par_days) <= CUBE_PAR_DAYS, as_of=as_of),
+                       par_days, cbn_classes)
         if "fimr" in parts:
             _fill_fimr(scopes, q.run(conn, "portfolio_fimr", use_cube and not cohorts,
                                      as_of=as_of, group_cohorts=group_cohorts and cohorts))
@@ -264,8 +269,13 @@ def portfolio_metrics(conn: Connection, *, as_of: dt.date | None = None,
         total=scopes[TOTAL], group_by=group_by, groups=[scopes[k] for k in groups])
 
 
-CUBE_PAR_DAYS = frozenset({0, 1, 7, 30, 60, 90})
-"""The PAR thresholds the loan cube can give: its DPD bands' edges (migration 0024)."""
+CUBE_DPD_BANDS = (0, 1, 2, 8, 31, 61, 91)
+"""The lowest DPD of each of the loan cube's DPD bands (the SQL function loan_dpd_band,
+migration 0024; tests/metrics/test_loan_cube.py holds the two, and the CBN classes, to each
+other)."""
+CUBE_PAR_DAYS = frozenset({0} | {start - 1 for start in CUBE_DPD_BANDS[1:]})
+"""The PAR thresholds the loan cube can give: "DPD over x" is whole bands when a band starts
+at x + 1 (0, 1, 7, 30, 60, 90)."""
 
 
 def cube_ready(conn: Connection, filters: PortfolioFilters,
